@@ -1,0 +1,37 @@
+"""Every default of guetteur in one place, each with the reason for its value."""
+
+# --- store
+STORE_PATH = "guetteur.db"  # the embedded SQLite default of CONTRACT.md
+
+# --- HTTP client (connectors.http)
+USER_AGENT = "guetteur/0.1 (+https://example.org/bot)"  # outlets block anonymous crawlers; say who we are
+CONNECT_TIMEOUT = 10.0  # seconds; a host that does not accept in 10 s is down for our purposes
+READ_TIMEOUT = 20.0  # seconds between two bytes; a stalled server is cut here
+FETCH_DEADLINE = 60.0  # seconds for a whole fetch, redirects included: the bound a dripping body meets
+MAX_BYTES = 10 * 1024 * 1024  # 10 MB, counted after decompression: no article page is that big
+MAX_REDIRECTS = 5  # browsers allow 20; news sites need at most 2 or 3, the rest is a loop or a trap
+FULL_FETCH_EVERY = 6 * 3600.0  # seconds: some servers keep answering 304 with stale validators
+MAX_IN_FLIGHT = 16  # requests in flight overall
+MAX_PER_HOST = 2  # requests in flight per host: be polite to each outlet
+
+# --- feeds (pipeline.schedule)
+FEED_INTERVAL = 300.0  # seconds between polls of a feed when the config does not say
+MIN_INTERVAL = 10.0  # seconds; a feed is never polled more often, whatever the config or Retry-After says
+BACKOFF_BASE = 60.0  # seconds after the first failure, then doubled
+BACKOFF_CAP = 86400.0  # one day: a failing feed is retried daily, never abandoned
+PERMANENT_REDIRECT_CONFIRMATIONS = 3  # a 301 seen this many times in a row is recorded as the feed's new URL
+FUTURE_DATE_TOLERANCE = 86400.0  # seconds; an entry dated further ahead than this has an absurd date
+OLDEST_PLAUSIBLE_YEAR = 1995  # no French outlet ran an RSS feed before this
+
+# --- extraction (pipeline.extraction)
+EXTRACT_TIMEOUT = 20.0  # seconds per page in the extraction worker; trafilatura has no timeout of its own
+EXTRACT_MAX_HTML = 5 * 1024 * 1024  # bytes of HTML handed to trafilatura; bigger pages are cut, not parsed whole
+MIN_TEXT_CHARS = 200  # shorter extracted text is not an article (a paywall stub, a video page)
+
+# --- language (pipeline.language)
+LANGUAGE_SAMPLE_CHARS = 3000  # langdetect is stable well before this; more only costs time
+LANGUAGE_MIN_CHARS = 40  # below this langdetect guesses; the article is dropped as undetermined
+LANGUAGE_MIN_PROBABILITY = 0.70  # a weaker top language is undetermined
+
+# --- metrics
+METRICS_PORT = 9108
