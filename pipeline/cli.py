@@ -1,0 +1,142 @@
+"""The `guetteur` command: parse arguments, turn every failure into one line and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import NoReturn
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad usage: exit 2 with one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One readable line, as for every other error; `guetteur --help` has the usage.
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="guetteur", description="Monitor the French-language press and alert on new claims.")
+    parser.add_argument("--debug", action="store_true", help="tracebacks and debug logs")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="the long-running monitor")
+    run.add_argument("--config", required=True, type=Path, help="TOML config file")
+    run.add_argument("--once", action="store_true", help="poll every feed once, process what is new, exit")
+    run.add_argument("--runner", choices=("local", "flink"), help="overrides [runner] name")
+    run.add_argument("--deliver-timeout", type=float, default=30.0, metavar="SECONDS",
+                     help="with --once: how long to retry delivering alerts (default 30)")
+
+    demo = commands.add_parser("demo", help="the monitor on the bundled fixtures; no network, no config")
+    demo.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long (default: until ^C)")
+    demo.add_argument("--metrics-port", type=int, default=9108, metavar="PORT", help="0 disables (default 9108)")
+    demo.add_argument("--publish-every", type=float, default=4.0, metavar="SECONDS",
+                      help="seconds between two fixture articles appearing in the feeds (default 4)")
+
+    check = commands.add_parser("check-config", help="validate a config without touching the network")
+    check.add_argument("file", type=Path)
+
+    extract = commands.add_parser("extract", help="print the extraction of a page as JSON")
+    extract.add_argument("source", metavar="FILE_OR_URL")
+    extract.add_argument("--allow-private-networks", action="store_true",
+                         help="let a URL on loopback or a private network through (fixtures, tests)")
+    return parser
+
+
+def _install_stop_handlers(stop: threading.Event) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        logging.getLogger("guetteur").info("signal %s: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    from pipeline.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(args.file)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{args.file}: ok ({len(settings.feeds)} feeds, {len(settings.sinks)} sinks)")
+    return EXIT_OK
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from pipeline.commands import extract_command
+
+    print(json.dumps(extract_command(args.source, allow_private=args.allow_private_networks), ensure_ascii=False,
+                     indent=2))
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pipeline.commands import run_command
+    from pipeline.config import load_settings
+
+    settings = load_settings(args.config)
+    if args.runner:
+        settings = settings.model_copy(update={"runner": settings.runner.model_copy(update={"name": args.runner})})
+    stop = threading.Event()
+    _install_stop_handlers(stop)
+    return run_command(settings, stop, once=args.once)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from pipeline.demo import run_demo
+
+    stop = threading.Event()
+    _install_stop_handlers(stop)
+    return run_demo(stop, duration=args.duration, metrics_port=args.metrics_port, publish_every=args.publish_every)
+
+
+_COMMANDS = {"check-config": _check_config, "extract": _extract, "run": _run, "demo": _demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
+                        stream=sys.stderr)
+    from pipeline.config import ConfigError
+    from pipeline.errors import GuetteurError
+
+    try:
+        args = _parser().parse_args(argv)
+        return _COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    except GuetteurError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"guetteur: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback unless --debug
+        if debug:
+            traceback.print_exc()
+        print(f"guetteur: unexpected {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

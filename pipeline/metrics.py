@@ -1,0 +1,45 @@
+"""guetteur's Prometheus metrics, on an injectable registry so tests read a fresh one."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+# Buckets in seconds: a feed or page fetch is 50 ms to a minute; extraction 5 ms to the 20 s timeout.
+_FETCH_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+_EXTRACT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 20)
+
+
+class Metrics:
+    """Every series guetteur exports. Label sets are bounded: feed names come from the config only."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry if registry is not None else CollectorRegistry()
+        r = self.registry
+        self.polls = Counter("guetteur_polls", "Feed polls by result.", ["result"], registry=r)
+        self.last_success = Gauge(
+            "guetteur_feed_last_success_timestamp_seconds", "Time of the last successful poll of each feed.",
+            ["feed"], registry=r,
+        )
+        self.feeds_gone = Gauge("guetteur_feeds_gone", "Feeds that answered 410 Gone and are no longer polled.",
+                                registry=r)
+        self.entries = Counter("guetteur_feed_entries", "New feed entries seen.", registry=r)
+        self.entry_dates = Counter(
+            "guetteur_feed_entry_bad_dates", "Entries whose date was missing or absurd (the poll time was used).",
+            ["quality"], registry=r,
+        )
+        self.fetch_seconds = Histogram("guetteur_fetch_duration_seconds", "Duration of HTTP fetches.", ["kind"],
+                                       buckets=_FETCH_BUCKETS, registry=r)
+        self.extract_seconds = Histogram("guetteur_extraction_duration_seconds", "Duration of page extraction.",
+                                         buckets=_EXTRACT_BUCKETS, registry=r)
+        self.drops = Counter("guetteur_dropped", "Items that left the flow, by stage and reason.",
+                             ["stage", "reason"], registry=r)
+        self.summary_fallbacks = Counter(
+            "guetteur_summary_fallbacks", "Articles built from the feed summary because the page failed, by reason.",
+            ["reason"], registry=r,
+        )
+        self.articles = Counter("guetteur_articles", "Extracted articles by detected language.", ["language"],
+                                registry=r)
+        self.kept = Counter("guetteur_articles_kept", "Articles in a configured language, passed on.", registry=r)
+
+    def drop(self, stage: str, reason: str) -> None:
+        self.drops.labels(stage=stage, reason=reason).inc()
