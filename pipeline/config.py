@@ -126,6 +126,10 @@ class RunnerSettings(_Model):
     options: tuple[str, ...] = ()
 
 
+class NoveltySettings(_Model):
+    tolerance: float = Field(default=0.10, ge=0.0, le=1.0)  # figures within 10% of a known one are known
+
+
 class FeedSettings(_Model):
     name: str = Field(min_length=1)
     url: HttpUrl
@@ -169,6 +173,7 @@ class Settings(_Model):
     http: HttpSettings = HttpSettings()
     metrics: MetricsSettings = MetricsSettings()
     runner: RunnerSettings = RunnerSettings()
+    novelty: NoveltySettings = NoveltySettings()
     feeds: tuple[FeedSettings, ...] = ()
     sinks: tuple[Sink, ...] = ()
     # Topic tables are validated by the topics module, which owns their schema.

@@ -54,3 +54,54 @@ class Drop:
     reason: str
     key: str  # the entry id, URL or feed name the drop is about
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A quantity as an interval, in the predicate's unit ("soldiers", "persons", "percent")."""
+
+    low: float
+    high: float
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One statement of an article about a topic: a predicate, maybe a figure, who says so, how surely."""
+
+    topic: str
+    predicate: str
+    evidence: str  # the sentence that carries the claim, verbatim
+    quantitative: bool = False
+    figure: Figure | None = None  # None for a qualitative claim or a mention without a number
+    attributed_to: str | None = None
+    hedged: bool = False
+    place: str | None = None  # official_visit: the city of the meeting
+    act: str | None = None  # treaty: "signature", "ratification" or "invocation"
+    event_date: str | None = None  # "2025", "2025-06" or "2025-06-04": its length is its precision
+    sentence: int = 0  # position of the evidence in the article, for a stable order
+
+
+@dataclass(frozen=True, slots=True)
+class PriorFigure:
+    """A figure seen before for the same topic and predicate, as listed in an alert's `previous`."""
+
+    low: float
+    high: float
+    unit: str
+    attributed_to: str | None
+    first_seen: str  # ISO time the figure was first recorded
+    article_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What the novelty policy made of a claim."""
+
+    claim: Claim
+    kind: str  # "new_claim", "new_figure" (both alert), "known", "corroboration", "syndicated"
+    previous: tuple[PriorFigure, ...] = ()
+
+    @property
+    def alerts(self) -> bool:
+        return self.kind in ("new_claim", "new_figure")

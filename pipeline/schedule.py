@@ -26,6 +26,7 @@ class FeedState:
     redirect_target: str | None = None  # a permanent redirect seen, not yet confirmed
     redirect_seen: int = 0
     last_error: str = ""
+    configured_url: str = ""  # the URL the config gave, to notice when the user changes it
 
 
 def validators(state: FeedState, now: float, full_fetch_every: float) -> tuple[str | None, str | None]:

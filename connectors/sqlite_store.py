@@ -1,0 +1,218 @@
+"""The embedded store: one SQLite file in WAL mode, schema-versioned and integrity-checked at start."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from pipeline.alerts import alert_id, build_alert
+from pipeline.fingerprint import DUPLICATE_JACCARD, Fingerprint
+from pipeline.novelty import History, Identity, identity, judge_article
+from pipeline.records import Article, Claim, Judgement, PriorFigure
+from pipeline.schedule import FeedState
+from pipeline.store import SCHEMA_VERSION, Committed, Pending, StoreError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feed_states (name TEXT PRIMARY KEY, state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    entry_id TEXT PRIMARY KEY, url TEXT NOT NULL, feed TEXT NOT NULL, outcome TEXT NOT NULL, seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_url ON entries(url);
+CREATE TABLE IF NOT EXISTS articles (
+    url TEXT PRIMARY KEY, entry_id TEXT, outlet TEXT, title TEXT, published TEXT, language TEXT,
+    signature BLOB NOT NULL, duplicate_of TEXT, processed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS article_bands (band INTEGER NOT NULL, hash INTEGER NOT NULL, url TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS article_bands_key ON article_bands(band, hash);
+CREATE TABLE IF NOT EXISTS claims (
+    id INTEGER PRIMARY KEY, article_url TEXT NOT NULL, topic TEXT NOT NULL, predicate TEXT NOT NULL,
+    low REAL, high REAL, unit TEXT, attributed_to TEXT, hedged INTEGER NOT NULL, place TEXT, act TEXT,
+    event_date TEXT, quantitative INTEGER NOT NULL, evidence TEXT NOT NULL, judgement TEXT NOT NULL,
+    alert_id TEXT, seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS claims_topic_predicate ON claims(topic, predicate);
+CREATE INDEX IF NOT EXISTS claims_article ON claims(article_url);
+CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, alert_id TEXT NOT NULL REFERENCES alerts(id), sink TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt REAL NOT NULL DEFAULT 0,
+    last_error TEXT, delivered_at TEXT, UNIQUE (alert_id, sink)
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(sink, state, seq);
+"""
+
+
+class SqliteStore:
+    """The Store of pipeline.store on one SQLite file; safe to share between threads of one process."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        try:
+            # Autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE, so a judgement reads
+            # the history and writes its claims under the same write lock.
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across process crashes
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._check_integrity()
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"store {self.path}: {exc}") from None
+
+    def _check_integrity(self) -> None:
+        result = self._db.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            raise StoreError(f"store {self.path} failed its integrity check: {result}")
+
+    def _migrate(self) -> None:
+        exists = self._db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        version = 0
+        if exists:
+            row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"store {self.path} has schema version {version}, newer than this guetteur "
+                             f"({SCHEMA_VERSION}): upgrade guetteur")
+        if version < SCHEMA_VERSION:
+            self._db.executescript("BEGIN;" + _SCHEMA + f"INSERT OR REPLACE INTO meta VALUES ('schema_version', "
+                                   f"'{SCHEMA_VERSION}'); COMMIT;")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # --- feeds
+    def load_feed_states(self) -> dict[str, FeedState]:
+        with self._lock:
+            rows = self._db.execute("SELECT state FROM feed_states").fetchall()
+        states = [FeedState(**json.loads(row[0])) for row in rows]
+        return {s.name: s for s in states}
+
+    def save_feed_state(self, state: FeedState) -> None:
+        data = asdict(state)
+        if data["next_poll"] == float("inf"):
+            data["next_poll"] = 1e18  # JSON has no infinity; a gone feed is never due anyway
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO feed_states VALUES (?, ?)", (state.name, json.dumps(data)))
+
+    # --- entries
+    def is_new_entry(self, entry_id: str, url: str) -> bool:
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM entries WHERE entry_id = ? OR (url = ? AND url != '')",
+                                   (entry_id, url)).fetchone()
+        return row is None
+
+    def record_entry(self, entry_id: str, url: str, feed: str, outcome: str, at: datetime) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)",
+                       (entry_id, url, feed, outcome, at.isoformat()))
+
+    # --- articles and claims
+    def _duplicate_of(self, db: sqlite3.Connection, url: str, fingerprint: Fingerprint) -> str | None:
+        candidates: set[str] = set()
+        for band, value in enumerate(fingerprint.bands):
+            candidates.update(r[0] for r in db.execute(
+                "SELECT url FROM article_bands WHERE band = ? AND hash = ?", (band, value)))
+        candidates.discard(url)
+        best, best_score = None, DUPLICATE_JACCARD
+        for candidate in sorted(candidates):
+            row = db.execute("SELECT signature, duplicate_of FROM articles WHERE url = ?", (candidate,)).fetchone()
+            if row and fingerprint.similarity(row[0]) >= best_score:
+                best, best_score = row[1] or candidate, fingerprint.similarity(row[0])
+        return best
+
+    def _history(self, db: sqlite3.Connection, topic: str, predicate: str) -> History:
+        rows = db.execute(
+            "SELECT low, high, unit, attributed_to, seen_at, article_url, place, act, event_date, quantitative "
+            "FROM claims WHERE topic = ? AND predicate = ? ORDER BY id", (topic, predicate)).fetchall()
+        # One entry per distinct figure and source, the first time it was seen: what `previous` lists.
+        figures = tuple({(r[0], r[1], r[2], r[3]): PriorFigure(r[0], r[1], r[2], r[3], r[4], r[5])
+                         for r in reversed(rows) if r[0] is not None}.values())[::-1]
+        identities = tuple(
+            identity(Claim(topic, predicate, "", place=r[6], act=r[7], event_date=r[8])) for r in rows if not r[9])
+        return History(figures=figures, mentioned=bool(rows), identities=_unique(identities))
+
+    def commit_article(self, article: Article, fingerprint: Fingerprint, claims: Sequence[Claim], *,
+                       sinks: Sequence[str], tolerance: float, now: datetime) -> Committed:
+        seen_at = now.isoformat()
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM articles WHERE url = ?", (article.url,)).fetchone():
+                return Committed((), (), already_processed=True)
+            duplicate_of = self._duplicate_of(db, article.url, fingerprint)
+            copied = {r[0] for r in db.execute("SELECT evidence FROM claims WHERE article_url = ?",
+                                               (duplicate_of,))} if duplicate_of else set()
+            judgements = [
+                Judgement(j.claim, "syndicated") if j.alerts and j.claim.evidence in copied else j
+                for j in judge_article(claims, lambda t, p: self._history(db, t, p), article_url=article.url,
+                                       seen_at=seen_at, tolerance=tolerance)
+            ]
+            db.execute("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (article.url, article.entry_id, article.outlet, article.title, article.published.isoformat(),
+                        article.language, fingerprint.signature, duplicate_of, seen_at))
+            db.executemany("INSERT INTO article_bands VALUES (?, ?, ?)",
+                           [(band, value, article.url) for band, value in enumerate(fingerprint.bands)])
+            alerts = []
+            for judgement in judgements:
+                c = judgement.claim
+                the_id = alert_id(judgement, article.url) if judgement.alerts else None
+                db.execute(
+                    "INSERT INTO claims (article_url, topic, predicate, low, high, unit, attributed_to, hedged, place, "
+                    "act, event_date, quantitative, evidence, judgement, alert_id, seen_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (article.url, c.topic, c.predicate, c.figure.low if c.figure else None,
+                     c.figure.high if c.figure else None, c.figure.unit if c.figure else None, c.attributed_to,
+                     int(c.hedged), c.place, c.act, c.event_date, int(c.quantitative), c.evidence, judgement.kind,
+                     the_id, seen_at))
+                if the_id is None:
+                    continue
+                alert = build_alert(judgement, article, now)
+                body = json.dumps(alert, ensure_ascii=False, sort_keys=False)
+                inserted = db.execute("INSERT OR IGNORE INTO alerts VALUES (?, ?, ?)", (the_id, seen_at, body))
+                if inserted.rowcount:
+                    db.executemany("INSERT OR IGNORE INTO outbox (alert_id, sink) VALUES (?, ?)",
+                                   [(the_id, sink) for sink in sinks])
+                    alerts.append(alert)
+            if article.entry_id:
+                db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)",
+                           (article.entry_id, article.url, article.feed, "processed", seen_at))
+        return Committed(tuple(judgements), tuple(alerts), duplicate_of=duplicate_of)
+
+    # --- outbox
+    def pending(self, sink: str, limit: int = 100) -> list[Pending]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT o.alert_id, o.sink, a.body, o.attempts FROM outbox o JOIN alerts a ON a.id = o.alert_id "
+                "WHERE o.sink = ? AND o.state = 'pending' ORDER BY o.seq LIMIT ?", (sink, limit)).fetchall()
+        return [Pending(*row) for row in rows]
+
+    def mark_delivered(self, alert_id: str, sink: str, at: datetime) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1 "
+                       "WHERE alert_id = ? AND sink = ?", (at.isoformat(), alert_id, sink))
+
+    def outbox_size(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+
+
+def _unique(identities: tuple[Identity, ...]) -> tuple[Identity, ...]:
+    return tuple(dict.fromkeys(identities))

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from connectors.sqlite_store import SqliteStore
+from pipeline.fingerprint import fingerprint
+from pipeline.records import Article, Claim, Figure
+from pipeline.schedule import FeedState, after_gone
+from pipeline.store import StoreError
+
+NOW = datetime(2025, 9, 3, 10, 0, tzinfo=UTC)
+T = "russie-coree-du-nord"
+WIRE = ("Le dirigeant nord-coréen a salué ses troupes déployées en Russie lors d'une réunion avec le commandement "
+        "militaire, a rapporté l'agence officielle. Environ 600 soldats nord-coréens ont été tués et des milliers "
+        "ont été blessés en combattant pour la Russie, selon Séoul. ") * 3
+
+
+def article(url: str, text: str = WIRE, outlet: str = "ATS") -> Article:
+    return Article(url=url, outlet=outlet, title="Titre", text=text, published=NOW, language="fr",
+                   entry_id=url, feed="f")
+
+
+def killed(low: float, evidence: str = "Environ 600 soldats nord-coréens ont été tués") -> Claim:
+    return Claim(T, "troops_killed", evidence, quantitative=True, figure=Figure(low, low, "soldiers"),
+                 attributed_to="Séoul")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SqliteStore:
+    s = SqliteStore(tmp_path / "g.db")
+    yield s
+    s.close()
+
+
+def commit(store: SqliteStore, a: Article, claims: list[Claim]):
+    return store.commit_article(a, fingerprint(a.text), claims, sinks=["jsonl:a.jsonl"], tolerance=0.1, now=NOW)
+
+
+def test_wal_mode_schema_version_and_integrity(tmp_path: Path) -> None:
+    SqliteStore(tmp_path / "g.db").close()
+    db = sqlite3.connect(tmp_path / "g.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "1"
+    db.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="newer than this guetteur"):
+        SqliteStore(tmp_path / "g.db")
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "bad.db").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="bad.db"):
+        SqliteStore(tmp_path / "bad.db")
+
+
+def test_alerts_are_written_to_the_outbox_with_the_claims(store: SqliteStore) -> None:
+    first = commit(store, article("https://a.example/1"), [killed(600)])
+    assert [a["kind"] for a in first.alerts] == ["new_claim"]
+    (pending,) = store.pending("jsonl:a.jsonl")
+    assert json.loads(pending.body) == first.alerts[0]
+    assert store.outbox_size() == 1
+    store.mark_delivered(pending.alert_id, pending.sink, NOW)
+    assert store.pending("jsonl:a.jsonl") == [] and store.outbox_size() == 0
+    # Committing the same article again changes nothing.
+    assert commit(store, article("https://a.example/1"), [killed(600)]).already_processed
+
+
+def test_a_new_figure_lists_the_previous_ones(store: SqliteStore) -> None:
+    commit(store, article("https://a.example/1"), [killed(600)])
+    other = article("https://b.example/2", text="Un texte tout à fait différent sur le même sujet. " * 20)
+    (alert,) = commit(store, other, [killed(2000, "Environ 2 000 soldats auraient été tués")]).alerts
+    assert alert["kind"] == "new_figure"
+    assert [(p["low"], p["attributed_to"], p["article_url"]) for p in alert["previous"]] == [
+        (600, "Séoul", "https://a.example/1")]
+
+
+def test_a_syndicated_copy_raises_nothing(store: SqliteStore) -> None:
+    commit(store, article("https://a.example/1"), [killed(600)])
+    copy = article("https://leman.example/copie", text=WIRE + " Keystone-ATS", outlet="Journal du Léman")
+    result = commit(store, copy, [killed(600), Claim(T, "troops_wounded", "Environ 600 soldats nord-coréens ont "
+                                                                          "été tués", quantitative=True)])
+    assert result.duplicate_of == "https://a.example/1"
+    assert result.alerts == ()
+
+
+def test_feed_states_and_entries_survive_a_restart(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "g.db")
+    store.save_feed_state(FeedState(name="f", url="https://a.example/rss", etag='"x"', failures=2))
+    store.save_feed_state(after_gone(FeedState(name="g", url="https://g.example/rss"), 0))
+    store.record_entry("e1", "https://a.example/1", "f", "off_topic", NOW)
+    store.close()
+    again = SqliteStore(tmp_path / "g.db")
+    states = again.load_feed_states()
+    assert states["f"].etag == '"x"' and states["f"].failures == 2 and states["g"].gone
+    assert not again.is_new_entry("e1", "") and not again.is_new_entry("other", "https://a.example/1")
+    assert again.is_new_entry("e2", "https://a.example/2")
+    again.close()
