@@ -67,8 +67,11 @@ def _install_stop_handlers(stop: threading.Event) -> None:
 def _check_config(args: argparse.Namespace) -> int:
     from pipeline.config import ConfigError, load_settings
 
+    from pipeline.topic_rules import load_topics
+
     try:
         settings = load_settings(args.file)
+        load_topics(settings.topics)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -94,7 +97,7 @@ def _run(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"runner": settings.runner.model_copy(update={"name": args.runner})})
     stop = threading.Event()
     _install_stop_handlers(stop)
-    return run_command(settings, stop, once=args.once)
+    return run_command(settings, stop, once=args.once, deliver_timeout=args.deliver_timeout)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -15,7 +15,11 @@ from pipeline.config import HttpSettings, Settings
 from pipeline.errors import GuetteurError
 from pipeline.extraction import ExtractionFailure
 from pipeline.extraction_worker import BoundedExtractor
+from connectors.sinks import build_sinks
 from pipeline.ingest import Events, Ingestion
+from pipeline.render import render_line
+from pipeline.store import open_store
+from pipeline.topic_rules import load_topics
 from pipeline.language import detect_language
 from pipeline.metrics import Metrics
 from pipeline.records import Article, Drop
@@ -81,13 +85,32 @@ def _log_drop(drop: Drop) -> None:
     log.info("dropped at %s: %s %s %s", drop.stage, drop.reason, drop.key[:100], drop.detail[:100])
 
 
-def run_command(settings: Settings, stop: threading.Event, *, once: bool) -> int:
+def build_ingestion(settings: Settings, extractor: BoundedExtractor, metrics: Metrics, events: Events) -> Ingestion:
+    topics = load_topics(settings.topics)
+    store = open_store(settings.store.location)
+    return Ingestion(settings, HttpClient(settings.http), extractor, metrics, store, topics,
+                     sinks=build_sinks(settings.sinks), events=events)
+
+
+def _log_alert(alert: dict[str, Any]) -> None:
+    log.info("ALERT %s", render_line(alert))
+
+
+def run_command(settings: Settings, stop: threading.Event, *, once: bool, deliver_timeout: float = 30.0) -> int:
     if not settings.feeds:
         raise GuetteurError("the config lists no [[feeds]]: nothing to monitor")
     metrics = Metrics()
     serve_metrics(metrics, settings.metrics.port)
     with BoundedExtractor() as extractor:
-        ingestion = Ingestion(settings, HttpClient(settings.http), extractor, metrics,
-                              Events(on_article=_log_article, on_drop=_log_drop))
-        ingestion.run(stop, once=once)
+        ingestion = build_ingestion(settings, extractor, metrics,
+                                    Events(on_article=_log_article, on_drop=_log_drop, on_alert=_log_alert))
+        try:
+            if once:
+                pending = ingestion.run_once(deliver_timeout)
+                if pending:
+                    log.warning("%d alert deliveries wait in the outbox for the next run", pending)
+            else:
+                ingestion.run(stop)
+        finally:
+            ingestion.store.close()
     return 0

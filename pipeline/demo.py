@@ -8,15 +8,17 @@ import threading
 import time
 from pathlib import Path
 
-from connectors.http import HttpClient
+from typing import Any
+
 from connectors.poller import PollResult
 from fixtures.server import FixtureServer
-from pipeline.commands import serve_metrics
+from pipeline.commands import build_ingestion, serve_metrics
 from pipeline.config import load_settings
 from pipeline.extraction_worker import BoundedExtractor
-from pipeline.ingest import Events, Ingestion
+from pipeline.ingest import Events
 from pipeline.metrics import Metrics
 from pipeline.records import Article, Drop
+from pipeline.render import render_line
 
 POLL_INTERVAL = "2s"  # the fixtures change every few seconds; real feeds are polled every few minutes
 
@@ -37,7 +39,11 @@ def _events() -> Events:
     def on_drop(drop: Drop) -> None:
         _say(f"  dropped  {drop.stage}/{drop.reason:<18} {drop.key[-60:]}")
 
-    return Events(on_poll=on_poll, on_article=on_article, on_drop=on_drop)
+    def on_alert(alert: dict[str, Any]) -> None:
+        _say(f"  ALERT    {render_line(alert)}")
+        _say(f"           « {alert['evidence'][:150]} »")
+
+    return Events(on_poll=on_poll, on_article=on_article, on_drop=on_drop, on_alert=on_alert)
 
 
 def run_demo(stop: threading.Event, *, duration: float | None, metrics_port: int, publish_every: float) -> int:
@@ -53,7 +59,7 @@ def run_demo(stop: threading.Event, *, duration: float | None, metrics_port: int
         _say(f"guetteur demo: {len(settings.feeds)} fixture feeds on {server.base_url}; "
              f"a new stage of articles every {publish_every:g} s; Ctrl-C to stop")
         with BoundedExtractor() as extractor:
-            ingestion = Ingestion(settings, HttpClient(settings.http), extractor, metrics, _events())
+            ingestion = build_ingestion(settings, extractor, metrics, _events())
             runner = threading.Thread(target=ingestion.run, args=(stop,), name="guetteur-ingest", daemon=True)
             runner.start()
             next_publish = time.monotonic() + publish_every
@@ -65,7 +71,10 @@ def run_demo(stop: threading.Event, *, duration: float | None, metrics_port: int
                 stop.wait(0.2)
             stop.set()
             runner.join(30)
+            ingestion.store.close()
         kept = metrics.registry.get_sample_value("guetteur_articles_kept_total") or 0
-        _say(f"guetteur demo: stopped; {int(kept)} articles kept")
+        alerts = sum(metrics.registry.get_sample_value("guetteur_alerts_total", {"kind": kind}) or 0
+                     for kind in ("new_claim", "new_figure"))
+        _say(f"guetteur demo: stopped; {int(kept)} articles kept, {int(alerts)} alerts")
     sys.stdout.flush()
     return 0

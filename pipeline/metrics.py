@@ -40,6 +40,12 @@ class Metrics:
         self.articles = Counter("guetteur_articles", "Extracted articles by detected language.", ["language"],
                                 registry=r)
         self.kept = Counter("guetteur_articles_kept", "Articles in a configured language, passed on.", registry=r)
+        self.topic_matches = Counter("guetteur_topic_matches", "Articles matched, by topic.", ["topic"], registry=r)
+        self.claims = Counter("guetteur_claims", "Claims extracted, by predicate.", ["predicate"], registry=r)
+        self.alerts = Counter("guetteur_alerts", "Alerts raised, by kind.", ["kind"], registry=r)
+        self.duplicates = Counter("guetteur_syndicated_copies", "Articles recognised as copies of an earlier one.",
+                                  registry=r)
+        self.outbox = Gauge("guetteur_outbox_pending", "Alert deliveries waiting in the outbox.", registry=r)
 
     def drop(self, stage: str, reason: str) -> None:
         self.drops.labels(stage=stage, reason=reason).inc()
