@@ -144,10 +144,12 @@ class Ingestion:
         started = time.monotonic()
         page = fetch_page(self.client, entry)
         self.metrics.fetch_seconds.labels(kind="page").observe(time.monotonic() - started)
+        self.metrics.stage_seconds.labels(stage="fetch").observe(time.monotonic() - started)
         if isinstance(page, Page):
             started = time.monotonic()
             result = self.extractor.extract(page.body, page.url)
             self.metrics.extract_seconds.observe(time.monotonic() - started)
+            self.metrics.stage_seconds.labels(stage="extract").observe(time.monotonic() - started)
             built = build_article(entry, page.url, result)
             failure = getattr(result, "reason", None)
         else:
@@ -157,7 +159,8 @@ class Ingestion:
             return None
         if built.source == "summary" and failure:
             self.metrics.summary_fallbacks.labels(reason=failure).inc()
-        judged = judge_language(built, self.settings.languages)
+        with self.metrics.stage_seconds.labels(stage="language").time():
+            judged = judge_language(built, self.settings.languages)
         if isinstance(judged, Drop):
             self.metrics.articles.labels(language=judged.reason.removeprefix("language_")).inc()
             self.drop(judged, entry)
@@ -169,22 +172,26 @@ class Ingestion:
 
     def judge(self, entry: FeedEntry, article: Article) -> list[dict[str, Any]]:
         """Topics, claims and novelty; the claims and their alerts are committed together."""
-        matches = [m for m in match_topics(self.topics, article.title, article.text) if m.matched]
+        with self.metrics.stage_seconds.labels(stage="topics").time():
+            matches = [m for m in match_topics(self.topics, article.title, article.text) if m.matched]
         for match in matches:
             self.metrics.topic_matches.labels(topic=match.topic).inc()
         if not matches:
             self.drop(Drop(TOPIC_STAGE, "off_topic", entry.entry_id, article.url), entry)
             return []
         claims: list[Claim] = []
-        for match in matches:
-            extractor = self.extractors.get(match.topic)
-            if extractor is not None:
-                claims.extend(extractor.extract(article))
+        with self.metrics.stage_seconds.labels(stage="claims").time():
+            for match in matches:
+                extractor = self.extractors.get(match.topic)
+                if extractor is not None:
+                    claims.extend(extractor.extract(article))
         for claim in claims:
             self.metrics.claims.labels(predicate=claim.predicate).inc()
-        committed = self.store.commit_article(
-            replace(article, entry_id=entry.entry_id), fingerprint(article.text), claims,
-            sinks=[sink_key(s) for s in self.settings.sinks], tolerance=self.settings.novelty.tolerance, now=datetime.now(UTC))
+        with self.metrics.stage_seconds.labels(stage="novelty").time():
+            committed = self.store.commit_article(
+                replace(article, entry_id=entry.entry_id), fingerprint(article.text), claims,
+                sinks=[sink_key(s) for s in self.settings.sinks], tolerance=self.settings.novelty.tolerance,
+                now=datetime.now(UTC))
         if committed.duplicate_of:
             self.metrics.duplicates.inc()
         for alert in committed.alerts:

@@ -7,6 +7,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 # Buckets in seconds: a feed or page fetch is 50 ms to a minute; extraction 5 ms to the 20 s timeout.
 _FETCH_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 _EXTRACT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 20)
+_STAGE_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 20)
 
 
 class Metrics:
@@ -31,6 +32,8 @@ class Metrics:
                                        buckets=_FETCH_BUCKETS, registry=r)
         self.extract_seconds = Histogram("guetteur_extraction_duration_seconds", "Duration of page extraction.",
                                          buckets=_EXTRACT_BUCKETS, registry=r)
+        self.stage_seconds = Histogram("guetteur_stage_duration_seconds", "Time spent per article in each stage.",
+                                       ["stage"], buckets=_STAGE_BUCKETS, registry=r)
         self.drops = Counter("guetteur_dropped", "Items that left the flow, by stage and reason.",
                              ["stage", "reason"], registry=r)
         self.summary_fallbacks = Counter(

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from fixtures.server import FixtureServer
-from tests.e2e.gold import score
+from benchmarks.gold import score
 
 pytestmark = pytest.mark.slow
 

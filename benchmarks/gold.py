@@ -30,14 +30,15 @@ class Score:
     matched: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     missing: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     extra: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    alerts_matched: int = 0  # alerts that meet an expectation (several may meet one qualitative expectation)
 
     @property
     def expected(self) -> int:
         return len(self.matched) + len(self.missing)
 
     def precision(self) -> float:
-        raised = len(self.matched) + len(self.extra)
-        return len(self.matched) / raised if raised else 1.0
+        raised = self.alerts_matched + len(self.extra)
+        return self.alerts_matched / raised if raised else 1.0
 
     def recall(self) -> float:
         return len(self.matched) / self.expected if self.expected else 1.0
@@ -67,10 +68,12 @@ def score(gold: dict[str, Any], alerts_by_seed: dict[str, list[dict[str, Any]]],
                 else:
                     alerts.remove(hit)
                     result.matched.append((seed, expected))
+                    result.alerts_matched += 1
             else:
                 hits = [a for a in alerts if a["predicate"] == expected["predicate"] and a["kind"] == expected["kind"]]
                 if hits:
                     result.matched.append((seed, expected))
+                    result.alerts_matched += len(hits)
                     for hit in hits:
                         alerts.remove(hit)
                 else:

@@ -1,0 +1,85 @@
+"""Alert precision and recall on the seed fixtures, and the time per article in each stage, in one run.
+
+    python -m benchmarks.seeds [--shared ../shared]
+
+Serves the bundled fixtures on loopback, runs the whole flow once over them (as `guetteur run --once` does),
+scores the alerts against ../shared/seeds/gold.json with the rules of CONTRACT.md, and prints the mean time per
+article of each stage, read from the stage histogram the monitor exports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from benchmarks.gold import score
+from fixtures.server import FixtureServer
+from pipeline.claims import nlp
+from pipeline.commands import build_ingestion
+from pipeline.config import load_settings
+from pipeline.extraction_worker import BoundedExtractor
+from pipeline.ingest import Events
+from pipeline.metrics import Metrics
+
+STAGES = ("fetch", "extract", "language", "topics", "claims", "novelty")
+
+
+def run(shared: Path) -> int:
+    gold_path = shared / "seeds" / "gold.json"
+    if not gold_path.exists():
+        print(f"skipped: {gold_path} is absent (the seeds are read from beside the repository)")
+        return 0
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    metrics = Metrics()
+    alerts: list[dict[str, Any]] = []
+    with FixtureServer() as server, tempfile.TemporaryDirectory() as tmp:
+        while server.pending_stages():
+            server.publish_next()
+        config = server.write_config(Path(tmp) / "g.toml", store_path=Path(tmp) / "g.db",
+                                     alerts_path=Path(tmp) / "alerts.jsonl")
+        settings = load_settings(config)
+        with BoundedExtractor() as extractor:
+            ingestion = build_ingestion(settings, extractor, metrics, Events(on_alert=alerts.append))
+            extractor.warm_up()
+            nlp()  # load spaCy's model now: its 4 s are start-up, not the first article's
+            started = time.perf_counter()
+            ingestion.run_once(deliver_timeout=5)
+            elapsed = time.perf_counter() - started
+            ingestion.store.close()
+        items = {server.page_url(item.id).split("?")[0]: item for item in server.items()}
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    others = []
+    for alert in alerts:
+        item = items.get(alert["article"]["url"])
+        if item is not None and item.expect == "on-topic-seed":
+            grouped[item.seed].append(alert)
+        else:
+            others.append(alert)
+    result = score(gold, grouped, others)
+    print(result.report())
+    print(f"alert precision {result.precision():.3f}, recall {result.recall():.3f} "
+          f"({len(alerts)} alerts raised, {result.expected} expected)")
+    print(f"\nwhole run: {elapsed:.2f} s (models loaded beforehand)")
+    print(f"{'stage':10} {'articles':>8} {'mean ms/article':>16}")
+    for stage in STAGES:
+        count = metrics.registry.get_sample_value("guetteur_stage_duration_seconds_count", {"stage": stage}) or 0
+        total = metrics.registry.get_sample_value("guetteur_stage_duration_seconds_sum", {"stage": stage}) or 0
+        mean = f"{1000 * total / count:16.1f}" if count else f"{'n/a':>16}"
+        print(f"{stage:10} {int(count):8d} {mean}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared")
+    return run(parser.parse_args(argv).shared)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
