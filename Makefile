@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Prism, Beam's local runner, built from the Go module proxy: Beam would fetch it from GitHub at run time.
+PRISM := .cache/bin/prism
+PRISM_MODULE := github.com/apache/beam/sdks/v2/go/cmd/prism@v2.77.0
 
-.PHONY: setup demo test bench-extraction clean
+.PHONY: setup demo test bench-extraction bench-seeds clean
 
 $(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "guetteur needs Python 3.11 (set PYTHON=...)")'
@@ -14,7 +17,11 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-setup: $(STAMP)
+$(PRISM):
+	@command -v go >/dev/null || { echo "guetteur's local runner (Prism) is built with Go: install Go 1.22+"; exit 1; }
+	GOBIN=$(CURDIR)/.cache/bin go install $(PRISM_MODULE)
+
+setup: $(STAMP) $(PRISM)
 
 demo: setup
 	$(BIN)/guetteur demo
@@ -25,5 +32,8 @@ test: setup
 bench-extraction: setup
 	$(BIN)/python -m benchmarks.extraction
 
+bench-seeds: setup
+	$(BIN)/python -m benchmarks.seeds
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) .cache build *.egg-info .pytest_cache

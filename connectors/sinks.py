@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from typing import Protocol, TextIO
 
 from pipeline.config import ConsoleSink, JsonlSink, WebhookSink
+from pipeline.render import render_line
 
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,7 @@ class JsonlWriter:
 
 
 class ConsoleWriter:
-    """Prints the alert JSON on stdout, one line each."""
+    """Prints each alert for a person: one readable French line and the evidence."""
 
     key = "console"
 
@@ -64,7 +66,8 @@ class ConsoleWriter:
 
     def send(self, alert_id: str, body: str) -> None:
         stream = self._stream or sys.stdout
-        stream.write(body + "\n")
+        alert = json.loads(body)
+        stream.write(f"ALERT {render_line(alert)}\n      « {alert['evidence']} »\n")
         stream.flush()
 
 

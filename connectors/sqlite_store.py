@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline.alerts import alert_id, build_alert
 from pipeline.fingerprint import DUPLICATE_JACCARD, Fingerprint
 from pipeline.novelty import History, Identity, identity, judge_article
-from pipeline.records import Article, Claim, Judgement, PriorFigure
+from pipeline.records import Article, Claim, FeedEntry, Judgement, PriorFigure
 from pipeline.schedule import FeedState
 from pipeline.store import SCHEMA_VERSION, Committed, Pending, StoreError
 
@@ -22,8 +22,10 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS feed_states (name TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
-    entry_id TEXT PRIMARY KEY, url TEXT NOT NULL, feed TEXT NOT NULL, outcome TEXT NOT NULL, seen_at TEXT NOT NULL
+    entry_id TEXT PRIMARY KEY, url TEXT NOT NULL, feed TEXT NOT NULL, outcome TEXT NOT NULL, seen_at TEXT NOT NULL,
+    payload TEXT
 );
+CREATE INDEX IF NOT EXISTS entries_pending ON entries(outcome) WHERE outcome = 'pending';
 CREATE INDEX IF NOT EXISTS entries_url ON entries(url);
 CREATE TABLE IF NOT EXISTS articles (
     url TEXT PRIMARY KEY, entry_id TEXT, outlet TEXT, title TEXT, published TEXT, language TEXT,
@@ -123,8 +125,25 @@ class SqliteStore:
 
     def record_entry(self, entry_id: str, url: str, feed: str, outcome: str, at: datetime) -> None:
         with self._transaction() as db:
-            db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)",
+            db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, NULL)",
                        (entry_id, url, feed, outcome, at.isoformat()))
+
+    def add_pending_entries(self, entries: Sequence[FeedEntry]) -> None:
+        if not entries:
+            return
+        with self._transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO entries VALUES (?, ?, ?, 'pending', ?, ?)",
+                           [(e.entry_id, e.url, e.feed, e.published.isoformat(), _entry_json(e)) for e in entries])
+
+    def pending_entries(self) -> list[FeedEntry]:
+        with self._lock:
+            rows = self._db.execute("SELECT payload FROM entries WHERE outcome = 'pending' AND payload IS NOT NULL "
+                                    "ORDER BY seen_at").fetchall()
+        return [_entry_from_json(row[0]) for row in rows]
+
+    def finish_entry(self, entry_id: str, outcome: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE entries SET outcome = ?, payload = NULL WHERE entry_id = ?", (outcome, entry_id))
 
     # --- articles and claims
     def _duplicate_of(self, db: sqlite3.Connection, url: str, fingerprint: Fingerprint) -> str | None:
@@ -192,7 +211,7 @@ class SqliteStore:
                                    [(the_id, sink) for sink in sinks])
                     alerts.append(alert)
             if article.entry_id:
-                db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)",
+                db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, NULL)",
                            (article.entry_id, article.url, article.feed, "processed", seen_at))
         return Committed(tuple(judgements), tuple(alerts), duplicate_of=duplicate_of)
 
@@ -212,6 +231,18 @@ class SqliteStore:
     def outbox_size(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+
+
+def _entry_json(entry: FeedEntry) -> str:
+    data = asdict(entry)
+    data["published"] = entry.published.isoformat()
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _entry_from_json(text: str) -> FeedEntry:
+    data = json.loads(text)
+    data["published"] = datetime.fromisoformat(data["published"])
+    return FeedEntry(**data)
 
 
 def _unique(identities: tuple[Identity, ...]) -> tuple[Identity, ...]:

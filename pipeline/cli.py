@@ -91,21 +91,21 @@ def _extract(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from pipeline.commands import run_command
     from pipeline.config import load_settings
+    from pipeline.graph import STOP
 
     settings = load_settings(args.config)
     if args.runner:
         settings = settings.model_copy(update={"runner": settings.runner.model_copy(update={"name": args.runner})})
-    stop = threading.Event()
-    _install_stop_handlers(stop)
-    return run_command(settings, stop, once=args.once, deliver_timeout=args.deliver_timeout)
+    _install_stop_handlers(STOP)
+    return run_command(settings, once=args.once, deliver_timeout=args.deliver_timeout)
 
 
 def _demo(args: argparse.Namespace) -> int:
     from pipeline.demo import run_demo
+    from pipeline.graph import STOP
 
-    stop = threading.Event()
-    _install_stop_handlers(stop)
-    return run_demo(stop, duration=args.duration, metrics_port=args.metrics_port, publish_every=args.publish_every)
+    _install_stop_handlers(STOP)
+    return run_demo(duration=args.duration, metrics_port=args.metrics_port, publish_every=args.publish_every)
 
 
 _COMMANDS = {"check-config": _check_config, "extract": _extract, "run": _run, "demo": _demo}

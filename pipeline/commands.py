@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import logging
-import threading
+import time
 import zlib
 from pathlib import Path
 from typing import Any
 
-from prometheus_client import start_http_server
-
 from connectors.http import FetchError, HttpClient
+from connectors.metrics_server import serve, stalled_after
+from connectors.sinks import build_sinks
 from pipeline.config import HttpSettings, Settings
+from pipeline.delivery import Deliverer, deliver_pending
 from pipeline.errors import GuetteurError
 from pipeline.extraction import ExtractionFailure
 from pipeline.extraction_worker import BoundedExtractor
-from connectors.sinks import build_sinks
-from pipeline.ingest import Events, Ingestion
-from pipeline.render import render_line
+from pipeline.language import detect_language
+from pipeline.metrics import Metrics, process_metrics
+from pipeline.runner import run_pipeline
+from pipeline.stages import warm_up
 from pipeline.store import open_store
 from pipeline.topic_rules import load_topics
-from pipeline.language import detect_language
-from pipeline.metrics import Metrics
-from pipeline.records import Article, Drop
 
 log = logging.getLogger("guetteur")
 
@@ -66,51 +65,49 @@ def extract_command(source: str, *, allow_private: bool = False) -> dict[str, An
     }
 
 
-def serve_metrics(metrics: Metrics, port: int) -> None:
-    """Serve /metrics on the port (0 disables); a port in use is a clear error, not a traceback."""
+def serve_metrics(metrics: Metrics, port: int, *, stall_after: float) -> None:
+    """Serve /metrics and /healthz on the port (0 disables); a port in use is a clear error, not a traceback."""
     if not port:
         return
+    healthy = stalled_after(lambda: metrics.last_look, stall_after)
     try:
-        start_http_server(port, registry=metrics.registry)
+        serve(metrics.registry, port, healthy)
     except OSError as exc:
         raise GuetteurError(f"metrics port {port}: {exc.strerror or exc}") from None
-    log.info("metrics on http://127.0.0.1:%d/metrics", port)
+    log.info("metrics on http://127.0.0.1:%d/metrics, health on /healthz", port)
 
 
-def _log_article(article: Article) -> None:
-    log.info("kept %s [%s] %s (%s)", article.language, article.source, article.title[:90], article.outlet)
+def stall_limit(settings: Settings) -> float:
+    """Polling has stalled when the source has not looked at its feeds for three times its longest nap."""
+    return max(60.0, 3 * max((f.interval.total_seconds() for f in settings.feeds), default=60.0))
 
 
-def _log_drop(drop: Drop) -> None:
-    log.info("dropped at %s: %s %s %s", drop.stage, drop.reason, drop.key[:100], drop.detail[:100])
-
-
-def build_ingestion(settings: Settings, extractor: BoundedExtractor, metrics: Metrics, events: Events) -> Ingestion:
-    topics = load_topics(settings.topics)
-    store = open_store(settings.store.location)
-    return Ingestion(settings, HttpClient(settings.http), extractor, metrics, store, topics,
-                     sinks=build_sinks(settings.sinks), events=events)
-
-
-def _log_alert(alert: dict[str, Any]) -> None:
-    log.info("ALERT %s", render_line(alert))
-
-
-def run_command(settings: Settings, stop: threading.Event, *, once: bool, deliver_timeout: float = 30.0) -> int:
+def run_command(settings: Settings, *, once: bool, deliver_timeout: float = 30.0) -> int:
+    """The monitor: the Beam graph, plus the outbox deliverer beside it (never inside a bundle)."""
     if not settings.feeds:
         raise GuetteurError("the config lists no [[feeds]]: nothing to monitor")
-    metrics = Metrics()
-    serve_metrics(metrics, settings.metrics.port)
-    with BoundedExtractor() as extractor:
-        ingestion = build_ingestion(settings, extractor, metrics,
-                                    Events(on_article=_log_article, on_drop=_log_drop, on_alert=_log_alert))
-        try:
-            if once:
-                pending = ingestion.run_once(deliver_timeout)
-                if pending:
-                    log.warning("%d alert deliveries wait in the outbox for the next run", pending)
-            else:
-                ingestion.run(stop)
-        finally:
-            ingestion.store.close()
+    load_topics(settings.topics)  # a bad [[topics]] table is a config error before anything starts
+    metrics = process_metrics()
+    serve_metrics(metrics, settings.metrics.port, stall_after=stall_limit(settings))
+    store = open_store(settings.store.location)
+    sinks = build_sinks(settings.sinks)
+    # The DoFns run in this process (LOOPBACK) and share spaCy's model with it: load it before the first article.
+    warm_up()
+    deliverer = Deliverer(store, sinks)
+    deliverer.start()
+    try:
+        run_pipeline(settings, once=once)
+    finally:
+        deliverer.finish.set()
+        deliverer.join(deliver_timeout if once else 10)
+    if once:
+        deadline = time.monotonic() + deliver_timeout
+        while store.outbox_size() and time.monotonic() < deadline:
+            deliver_pending(store, sinks)
+            if store.outbox_size():
+                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+    pending = store.outbox_size()
+    if pending:
+        log.warning("%d alert deliveries wait in the outbox for the next run", pending)
+    store.close()
     return 0

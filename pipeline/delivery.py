@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -33,3 +34,25 @@ def deliver_pending(store: Store, sinks: Sequence[Sink], *, batch: int = 100) ->
                 failed += 1
                 break
     return delivered, failed
+
+
+class Deliverer(threading.Thread):
+    """Drains the outbox every `period` seconds while the pipeline runs, and once more when told to stop."""
+
+    def __init__(self, store: Store, sinks: Sequence[Sink], *, period: float = 0.5) -> None:
+        super().__init__(name="guetteur-deliver", daemon=True)
+        self.store = store
+        self.sinks = sinks
+        self.period = period
+        self.finish = threading.Event()
+
+    def run(self) -> None:
+        while not self.finish.wait(self.period):
+            self._once()
+        self._once()
+
+    def _once(self) -> None:
+        try:
+            deliver_pending(self.store, self.sinks)
+        except Exception:  # noqa: BLE001 - a failing sink must not kill delivery for the others
+            log.exception("delivery failed; alerts stay in the outbox")

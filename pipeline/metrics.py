@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 # Buckets in seconds: a feed or page fetch is 50 ms to a minute; extraction 5 ms to the 20 s timeout.
@@ -20,6 +22,11 @@ class Metrics:
         self.last_success = Gauge(
             "guetteur_feed_last_success_timestamp_seconds", "Time of the last successful poll of each feed.",
             ["feed"], registry=r,
+        )
+        self.last_look = 0.0  # the heartbeat's value, read by /healthz
+        self.source_heartbeat = Gauge(
+            "guetteur_source_last_look_timestamp_seconds", "When the polling source last looked at the schedule.",
+            registry=r,
         )
         self.feeds_gone = Gauge("guetteur_feeds_gone", "Feeds that answered 410 Gone and are no longer polled.",
                                 registry=r)
@@ -50,5 +57,24 @@ class Metrics:
                                   registry=r)
         self.outbox = Gauge("guetteur_outbox_pending", "Alert deliveries waiting in the outbox.", registry=r)
 
+    def look(self) -> None:
+        """The polling source looked at its schedule: the heartbeat that /healthz watches."""
+        self.last_look = time.time()
+        self.source_heartbeat.set(self.last_look)
+
     def drop(self, stage: str, reason: str) -> None:
         self.drops.labels(stage=stage, reason=reason).inc()
+
+
+_process_metrics: Metrics | None = None
+
+
+def process_metrics() -> Metrics:
+    """The metrics of this process, shared by every stage that runs in it and served on /metrics.
+
+    Beam pickles DoFns, so a DoFn must look its metrics up here at run time rather than carry a copy.
+    """
+    global _process_metrics
+    if _process_metrics is None:
+        _process_metrics = Metrics()
+    return _process_metrics

@@ -16,7 +16,7 @@ MAX_PER_HOST = 2  # requests in flight per host: be polite to each outlet
 
 # --- feeds (pipeline.schedule)
 FEED_INTERVAL = 300.0  # seconds between polls of a feed when the config does not say
-MIN_INTERVAL = 10.0  # seconds; a feed is never polled more often, whatever the config or Retry-After says
+MIN_INTERVAL = 1.0  # seconds: the floor of any delay (a Retry-After of 0 must not become a busy loop)
 BACKOFF_BASE = 60.0  # seconds after the first failure, then doubled
 BACKOFF_CAP = 86400.0  # one day: a failing feed is retried daily, never abandoned
 PERMANENT_REDIRECT_CONFIRMATIONS = 3  # a 301 seen this many times in a row is recorded as the feed's new URL

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from pipeline.errors import GuetteurError
 from pipeline.fingerprint import Fingerprint
-from pipeline.records import Article, Claim
+from pipeline.records import Article, Claim, FeedEntry
 from pipeline.schedule import FeedState
 
 SCHEMA_VERSION = 1
@@ -49,6 +49,10 @@ class Store(Protocol):
     # Entries: an entry taken in once is never fetched again.
     def is_new_entry(self, entry_id: str, url: str) -> bool: ...
     def record_entry(self, entry_id: str, url: str, feed: str, outcome: str, at: datetime) -> None: ...
+    # Entries handed to the flow are pending until finished: a crash or a stop leaves them to the next run.
+    def add_pending_entries(self, entries: Sequence[FeedEntry]) -> None: ...
+    def pending_entries(self) -> list[FeedEntry]: ...
+    def finish_entry(self, entry_id: str, outcome: str) -> None: ...
 
     # Articles, claims and the outbox, judged and written in one transaction.
     def commit_article(

@@ -1,0 +1,57 @@
+"""Run the graph on the configured Beam runner, pinned: a missing runner is an error, never a silent fallback."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipeline import graph
+from pipeline.config import Settings
+from pipeline.errors import GuetteurError
+
+log = logging.getLogger(__name__)
+
+PRISM_VERSION = "v2.77.0"  # the Go module version of Prism that matches apache-beam 2.77.0
+_REPO = Path(__file__).resolve().parents[1]
+
+
+def prism_binary() -> str:
+    """Prism, built by `make setup` with `go install` from the Go module proxy (Beam would download it from
+    GitHub at run time, which fails offline)."""
+    candidates = [os.environ.get("GUETTEUR_PRISM", ""), str(_REPO / ".cache" / "bin" / "prism"),
+                  shutil.which("prism") or "", str(Path.home() / "go" / "bin" / "prism")]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise GuetteurError("the local runner needs Prism, which is not built: run `make setup` (it runs "
+                        f"`go install github.com/apache/beam/sdks/v2/go/cmd/prism@{PRISM_VERSION}`), "
+                        "or set GUETTEUR_PRISM to its path")
+
+
+def pipeline_options(settings: Settings, *, streaming: bool) -> PipelineOptions:
+    if settings.runner.name != "local":
+        raise GuetteurError(f"runner {settings.runner.name!r}: not available in this version; use runner 'local'")
+    args = [
+        "--runner=PrismRunner",
+        f"--prism_location={prism_binary()}",
+        # LOOPBACK: the SDK harness runs in this process, so the DoFns share its metrics registry and stop flag.
+        "--environment_type=LOOPBACK",
+    ]
+    if streaming:
+        args.append("--streaming")
+    args.extend(settings.runner.options)  # passed through verbatim, after ours: the user's word is last
+    return PipelineOptions(args)
+
+
+def run_pipeline(settings: Settings, *, once: bool) -> None:
+    """Build and run the graph until it finishes (once) or graph.STOP is set and it has drained."""
+    options = pipeline_options(settings, streaming=not once)
+    for noisy in ("apache_beam", "PrismRunner", "apache_beam.runners.portability"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    with beam.Pipeline(options=options) as pipeline:
+        graph.build(pipeline, settings, once=once)
