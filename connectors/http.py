@@ -24,6 +24,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.ssl_match_hostname import CertificateError
 
+from connectors.limits import Limiter, shared_limiter
 from connectors.addresses import (
     AddressPolicy,
     IPAddress,
@@ -350,8 +351,11 @@ class HttpClient:
         policy: AddressPolicy | None = None,
         resolver: Resolver | None = None,
         ca_file: str | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self._http = http
+        # One limiter per process by default, so the poller's and every stage's clients share the same slots.
+        self._limiter = limiter or shared_limiter(http.max_in_flight, http.max_per_host)
         self._policy = policy if policy is not None else AddressPolicy(allow_private=http.allow_private_networks)
         self._resolver = resolver or system_resolver
         self._connect_timeout = http.connect_timeout.total_seconds()
@@ -406,11 +410,13 @@ class HttpClient:
         if cap <= 0:
             raise ValueError("max_bytes must be positive")
         sent_headers = self._headers(headers or {})
-        fetch = _Fetch(self._deadline)
-        try:
-            return self._follow(method.upper(), url, sent_headers, body, follow_redirects, cap, fetch)
-        finally:
-            fetch.finish()
+        # The slot is taken before the deadline starts: waiting for our own politeness is not the server's time.
+        with self._limiter.slot((urlsplit(url).hostname or "").lower()):
+            fetch = _Fetch(self._deadline)
+            try:
+                return self._follow(method.upper(), url, sent_headers, body, follow_redirects, cap, fetch)
+            finally:
+                fetch.finish()
 
     def _headers(self, given: Mapping[str, str]) -> dict[str, str]:
         headers = {"user-agent": self._http.user_agent, "accept-encoding": "gzip, deflate"}
