@@ -23,8 +23,13 @@ _REPO = Path(__file__).resolve().parents[1]
 def prism_binary() -> str:
     """Prism, built by `make setup` with `go install` from the Go module proxy (Beam would download it from
     GitHub at run time, which fails offline)."""
-    candidates = [os.environ.get("GUETTEUR_PRISM", ""), str(_REPO / ".cache" / "bin" / "prism"),
-                  shutil.which("prism") or "", str(Path.home() / "go" / "bin" / "prism")]
+    chosen = os.environ.get("GUETTEUR_PRISM")
+    if chosen is not None:  # an explicit choice is never silently replaced by another binary
+        if os.access(chosen, os.X_OK):
+            return chosen
+        raise GuetteurError(f"GUETTEUR_PRISM={chosen}: not an executable Prism binary")
+    candidates = [str(_REPO / ".cache" / "bin" / "prism"), shutil.which("prism") or "",
+                  str(Path.home() / "go" / "bin" / "prism")]
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
