@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 PRISM_VERSION = "v2.77.0"  # the Go module version of Prism that matches apache-beam 2.77.0
 _REPO = Path(__file__).resolve().parents[1]
+STREAMING_JOB_TIMEOUT = 10 * 365 * 24 * 3600  # seconds: ten years, the life of the state stream of a monitor
 
 
 def prism_binary() -> str:
@@ -48,7 +49,10 @@ def pipeline_options(settings: Settings, *, streaming: bool) -> PipelineOptions:
         "--environment_type=LOOPBACK",
     ]
     if streaming:
-        args.append("--streaming")
+        # Beam's portable runner puts --job_server_timeout (300 s by default) on the job's state stream as a
+        # gRPC deadline: a streaming run was cut after exactly five minutes ("Deadline Exceeded"). A monitor
+        # runs for weeks.
+        args += ["--streaming", f"--job_server_timeout={STREAMING_JOB_TIMEOUT}"]
     args.extend(settings.runner.options)  # passed through verbatim, after ours: the user's word is last
     return PipelineOptions(args)
 
