@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -16,7 +17,7 @@ from pipeline.fingerprint import DUPLICATE_JACCARD, Fingerprint
 from pipeline.novelty import History, Identity, identity, judge_article
 from pipeline.records import Article, Claim, FeedEntry, Judgement, PriorFigure
 from pipeline.schedule import FeedState
-from pipeline.store import SCHEMA_VERSION, Committed, Pending, StoreError
+from pipeline.store import SCHEMA_VERSION, Committed, Delivery, OutboxStats, Pending, StoredAlert, StoreError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -48,13 +49,16 @@ CREATE TABLE IF NOT EXISTS outbox (
     last_error TEXT, delivered_at TEXT, UNIQUE (alert_id, sink)
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(sink, state, seq);
+CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, seq);
+CREATE TABLE IF NOT EXISTS disabled_sinks (sink TEXT PRIMARY KEY, since TEXT NOT NULL, reason TEXT NOT NULL);
 """
+_SCHEMA_NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", _SCHEMA))
 
 
 class SqliteStore:
     """The Store of pipeline.store on one SQLite file; safe to share between threads of one process."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, check_integrity: bool = True) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
         try:
@@ -64,7 +68,8 @@ class SqliteStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across process crashes
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._check_integrity()
+            if check_integrity:  # once per process, at start: it reads the whole file
+                self._check_integrity()
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"store {self.path}: {exc}") from None
@@ -83,8 +88,13 @@ class SqliteStore:
         if version > SCHEMA_VERSION:
             raise StoreError(f"store {self.path} has schema version {version}, newer than this guetteur "
                              f"({SCHEMA_VERSION}): upgrade guetteur")
-        if version < SCHEMA_VERSION:
-            self._db.executescript("BEGIN;" + _SCHEMA + f"INSERT OR REPLACE INTO meta VALUES ('schema_version', "
+        # Every statement of the schema is IF NOT EXISTS: running it again on a store of this version adds the
+        # tables and indexes that came later within the version (no store of version 1 has been released).
+        present = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
+        if version < SCHEMA_VERSION or not _SCHEMA_NAMES <= present:
+            # IMMEDIATE: several connections open at once (one per stage); a deferred transaction that must
+            # upgrade to a write lock fails at once with "database is locked" instead of waiting its turn.
+            self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + f"INSERT OR REPLACE INTO meta VALUES ('schema_version', "
                                    f"'{SCHEMA_VERSION}'); COMMIT;")
 
     def close(self) -> None:
@@ -219,18 +229,117 @@ class SqliteStore:
     def pending(self, sink: str, limit: int = 100) -> list[Pending]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT o.alert_id, o.sink, a.body, o.attempts FROM outbox o JOIN alerts a ON a.id = o.alert_id "
-                "WHERE o.sink = ? AND o.state = 'pending' ORDER BY o.seq LIMIT ?", (sink, limit)).fetchall()
+                "SELECT o.alert_id, o.sink, a.body, o.attempts, o.next_attempt, o.last_error FROM outbox o "
+                "JOIN alerts a ON a.id = o.alert_id WHERE o.sink = ? AND o.state = 'pending' ORDER BY o.seq LIMIT ?",
+                (sink, limit)).fetchall()
         return [Pending(*row) for row in rows]
 
     def mark_delivered(self, alert_id: str, sink: str, at: datetime) -> None:
         with self._transaction() as db:
-            db.execute("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1 "
-                       "WHERE alert_id = ? AND sink = ?", (at.isoformat(), alert_id, sink))
+            db.execute("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, "
+                       "last_error = NULL WHERE alert_id = ? AND sink = ?", (at.isoformat(), alert_id, sink))
+
+    def record_failure(self, alert_id: str, sink: str, *, error: str, next_attempt: float | None,
+                       counted: bool = True) -> None:
+        """A failed attempt: retried from `next_attempt` on, or a dead letter when it is None.
+
+        `counted=False` records the error without spending a retry (an attempt at a sink that is gone).
+        """
+        state = "pending" if next_attempt is not None else "dead"
+        with self._transaction() as db:
+            db.execute("UPDATE outbox SET state = ?, attempts = attempts + ?, next_attempt = ?, last_error = ? "
+                       "WHERE alert_id = ? AND sink = ? AND state = 'pending'",
+                       (state, int(counted), next_attempt or 0.0, error[:500], alert_id, sink))
 
     def outbox_size(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+
+    def outbox_stats(self) -> OutboxStats:
+        with self._lock:
+            pending, first = self._db.execute(
+                "SELECT COUNT(*), MIN(seq) FROM outbox WHERE state = 'pending'").fetchone()
+            dead = self._db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'dead'").fetchone()[0]
+            oldest = None
+            if first is not None:
+                oldest = self._db.execute("SELECT a.created_at FROM outbox o JOIN alerts a ON a.id = o.alert_id "
+                                          "WHERE o.seq = ?", (first,)).fetchone()[0]
+        return OutboxStats(int(pending), oldest, int(dead))
+
+    # --- sinks
+    def disable_sink(self, sink: str, reason: str, at: datetime) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO disabled_sinks VALUES (?, ?, ?)", (sink, at.isoformat(), reason[:500]))
+
+    def enable_sink(self, sink: str) -> bool:
+        with self._transaction() as db:
+            return db.execute("DELETE FROM disabled_sinks WHERE sink = ?", (sink,)).rowcount > 0
+
+    def disabled_sinks(self) -> dict[str, tuple[str, str]]:
+        with self._lock:
+            rows = self._db.execute("SELECT sink, since, reason FROM disabled_sinks").fetchall()
+        return {sink: (since, reason) for sink, since, reason in rows}
+
+    def sink_counts(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            rows = self._db.execute("SELECT sink, state, COUNT(*) FROM outbox GROUP BY sink, state").fetchall()
+        counts: dict[str, dict[str, int]] = {}
+        for sink, state, count in rows:
+            counts.setdefault(sink, {})[state] = int(count)
+        return counts
+
+    # --- reading and repairing deliveries (`guetteur alerts`)
+    def _stored(self, rows: list[tuple[str, str, str]]) -> list[StoredAlert]:
+        alerts = []
+        for the_id, created_at, body in rows:
+            deliveries = self._db.execute(
+                "SELECT sink, state, attempts, next_attempt, last_error, delivered_at FROM outbox WHERE alert_id = ? "
+                "ORDER BY seq", (the_id,)).fetchall()
+            alerts.append(StoredAlert(the_id, created_at, body, tuple(Delivery(*row) for row in deliveries)))
+        return alerts
+
+    def recent_alerts(self, limit: int, state: str | None = None) -> list[StoredAlert]:
+        """The newest alerts first; with `state`, only those in that state at one sink at least."""
+        with self._lock:
+            if state is None:
+                rows = self._db.execute("SELECT id, created_at, body FROM alerts ORDER BY rowid DESC LIMIT ?",
+                                        (limit,)).fetchall()
+            else:
+                rows = self._db.execute(
+                    "SELECT id, created_at, body FROM alerts WHERE id IN (SELECT alert_id FROM outbox WHERE state = ?)"
+                    " ORDER BY rowid DESC LIMIT ?", (state, limit)).fetchall()
+            return self._stored(rows)
+
+    def find_alerts(self, id_prefix: str, limit: int = 2) -> list[StoredAlert]:
+        with self._lock:
+            rows = self._db.execute("SELECT id, created_at, body FROM alerts WHERE substr(id, 1, ?) = ? "
+                                    "ORDER BY rowid LIMIT ?", (len(id_prefix), id_prefix, limit)).fetchall()
+            return self._stored(rows)
+
+    def dead_letters(self, sink: str | None = None) -> list[Pending]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT o.alert_id, o.sink, a.body, o.attempts, o.next_attempt, o.last_error FROM outbox o "
+                "JOIN alerts a ON a.id = o.alert_id WHERE o.state = 'dead' AND (? IS NULL OR o.sink = ?) "
+                "ORDER BY o.seq", (sink, sink)).fetchall()
+        return [Pending(*row) for row in rows]
+
+    def requeue(self, alert_id: str, sink: str) -> None:
+        """Deliver the alert to the sink again, whatever its state there, with all its retries."""
+        with self._transaction() as db:
+            db.execute("INSERT INTO outbox (alert_id, sink) VALUES (?, ?) ON CONFLICT (alert_id, sink) DO UPDATE SET "
+                       "state = 'pending', attempts = 0, next_attempt = 0, last_error = NULL, delivered_at = NULL",
+                       (alert_id, sink))
+
+    def retry_dead(self, alert_ids: Sequence[str] | None = None, sink: str | None = None) -> list[tuple[str, str]]:
+        """Dead letters (all, or these alerts', or one sink's) back to pending with all their retries."""
+        revive = ("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt = 0 WHERE state = 'dead' "
+                  "AND (? IS NULL OR sink = ?) AND (? IS NULL OR alert_id = ?) RETURNING seq, alert_id, sink")
+        rows: list[tuple[int, str, str]] = []
+        with self._transaction() as db:
+            for the_id in (None,) if alert_ids is None else alert_ids:
+                rows += db.execute(revive, (sink, sink, the_id, the_id)).fetchall()
+        return [(alert, sink_key) for _, alert, sink_key in sorted(rows)]
 
 
 def _entry_json(entry: FeedEntry) -> str:

@@ -52,7 +52,37 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("source", metavar="FILE_OR_URL")
     extract.add_argument("--allow-private-networks", action="store_true",
                          help="let a URL on loopback or a private network through (fixtures, tests)")
+    _alerts_parser(commands)
     return parser
+
+
+def _alerts_parser(commands: argparse._SubParsersAction) -> None:
+    config_help = "TOML config file: its store and its sinks (required)"
+    store = _Parser(add_help=False)
+    # Accepted before or after the action; SUPPRESS keeps a value given before it from being reset.
+    store.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
+    alerts = commands.add_parser("alerts", help="recent alerts and their delivery; replay, dead letters, sinks")
+    alerts.add_argument("--config", type=Path, help=config_help)
+    actions = alerts.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    listing = actions.add_parser("list", parents=[store], help="recent alerts, newest first, with their delivery")
+    listing.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    listing.add_argument("--state", choices=("pending", "delivered", "dead"),
+                         help="only alerts in this state at one sink at least")
+    show = actions.add_parser("show", parents=[store], help="one alert, readable, with its delivery at each sink")
+    show.add_argument("id", help="the alert id, or its beginning")
+    show.add_argument("--json", action="store_true", help="the alert and its deliveries as one JSON object")
+    replay = actions.add_parser("replay", parents=[store], help="send an alert to a sink again, now")
+    replay.add_argument("id", help="the alert id, or its beginning")
+    replay.add_argument("--sink", required=True, help="the sink's key, URL, path, or type if only one has it")
+    dead = actions.add_parser("dead", parents=[store], help="list the dead letters")
+    dead.add_argument("--sink", help="only this sink's")
+    retry = actions.add_parser("retry", parents=[store], help="send dead letters again, now, with all their retries")
+    retry.add_argument("ids", nargs="*", metavar="ID", help="the dead letters' alert ids")
+    retry.add_argument("--all", action="store_true", help="every dead letter (of --sink, if given)")
+    retry.add_argument("--sink", help="only this sink's")
+    actions.add_parser("sinks", parents=[store], help="each sink's state and its alerts by delivery state")
+    enable = actions.add_parser("enable-sink", parents=[store], help="enable a sink disabled by a 410 Gone")
+    enable.add_argument("sink", help="the sink's key, URL, path, or type if only one has it")
 
 
 def _install_stop_handlers(stop: threading.Event) -> None:
@@ -108,7 +138,41 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(duration=args.duration, metrics_port=args.metrics_port, publish_every=args.publish_every)
 
 
-_COMMANDS = {"check-config": _check_config, "extract": _extract, "run": _run, "demo": _demo}
+def _alerts(args: argparse.Namespace) -> int:
+    from pipeline import alerts_cli as cmd
+    from pipeline.config import load_settings
+
+    if args.config is None:
+        raise UsageError(f"guetteur alerts {args.action}: --config FILE is required")
+    settings = load_settings(args.config)
+    if not args.debug:
+        cmd.quiet_delivery_logs()
+    out, err = sys.stdout, sys.stderr
+    ok = True
+    try:
+        with cmd.opened_store(settings) as store:
+            if args.action == "list":
+                if args.limit < 1:
+                    raise UsageError("guetteur alerts list: --limit must be at least 1")
+                cmd.list_alerts(store, out, limit=args.limit, state=args.state)
+            elif args.action == "show":
+                cmd.show_alert(store, out, args.id, as_json=args.json)
+            elif args.action == "replay":
+                ok = cmd.replay(store, settings, out, err, args.id, args.sink)
+            elif args.action == "dead":
+                cmd.dead_letters(store, settings, out, args.sink)
+            elif args.action == "retry":
+                ok = cmd.retry(store, settings, out, err, args.ids, every=args.all, sink_name=args.sink)
+            elif args.action == "sinks":
+                cmd.sinks(store, settings, out)
+            else:
+                cmd.enable_sink(store, settings, out, args.sink)
+    except cmd.AlertsUsageError as exc:
+        raise UsageError(f"guetteur alerts {args.action}: {exc}") from None
+    return EXIT_OK if ok else EXIT_FAILURE
+
+
+_COMMANDS = {"check-config": _check_config, "extract": _extract, "run": _run, "demo": _demo, "alerts": _alerts}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

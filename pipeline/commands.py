@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -12,13 +11,14 @@ from connectors.http import FetchError, HttpClient
 from connectors.metrics_server import serve, stalled_after
 from connectors.sinks import build_sinks
 from pipeline.config import HttpSettings, Settings
-from pipeline.delivery import Deliverer, deliver_pending
+from pipeline.delivery import Deliverer
 from pipeline.errors import GuetteurError
 from pipeline.extraction import ExtractionFailure
 from pipeline.extraction_worker import BoundedExtractor
 from pipeline.language import detect_language
 from pipeline.metrics import Metrics, process_metrics
 from pipeline.runner import run_pipeline
+from pipeline.settings import DELIVERY_STOP_GRACE
 from pipeline.stages import warm_up
 from pipeline.store import open_store
 from pipeline.topic_rules import load_topics
@@ -90,22 +90,20 @@ def run_command(settings: Settings, *, once: bool, deliver_timeout: float = 30.0
     metrics = process_metrics()
     serve_metrics(metrics, settings.metrics.port, stall_after=stall_limit(settings))
     store = open_store(settings.store.location)
-    sinks = build_sinks(settings.sinks)
-    # The DoFns run in this process (LOOPBACK) and share spaCy's model with it: load it before the first article.
-    warm_up()
-    deliverer = Deliverer(store, sinks)
+    # Delivery starts first: what a previous run left in the outbox goes out while spaCy and Beam start.
+    deliverer = Deliverer(store, build_sinks(settings.sinks, settings.http), metrics)
     deliverer.start()
     try:
+        # The DoFns run in this process (LOOPBACK) and share spaCy's model with it: load it before the first article.
+        warm_up()
         run_pipeline(settings, once=once)
-    finally:
-        deliverer.finish.set()
-        deliverer.join(deliver_timeout if once else 10)
-    if once:
-        deadline = time.monotonic() + deliver_timeout
-        while store.outbox_size() and time.monotonic() < deadline:
-            deliver_pending(store, sinks)
-            if store.outbox_size():
-                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+    except BaseException:
+        deliverer.stop()
+        store.close()
+        raise
+    # --once retries for up to --deliver-timeout; a stopping monitor only sends what is due at once.
+    deliverer.drain(deliver_timeout if once else DELIVERY_STOP_GRACE)
+    deliverer.stop()
     pending = store.outbox_size()
     if pending:
         log.warning("%d alert deliveries wait in the outbox for the next run", pending)

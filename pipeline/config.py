@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -61,6 +62,15 @@ def _positive(value: timedelta) -> timedelta:
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(_positive)]
+
+
+def _not_negative(value: timedelta) -> timedelta:
+    if value < timedelta(0):
+        raise ValueError("must not be negative")
+    return value
+
+
+Delay = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(_not_negative)]
 
 
 def _http_url(value: str) -> str:
@@ -158,10 +168,43 @@ def _whsec(value: str) -> str:
     return value
 
 
+Secret = Annotated[str, AfterValidator(_whsec)]
+
+
 class WebhookSink(_Model):
     type: Literal["webhook"]
     url: HttpUrl
-    secret: Annotated[str, AfterValidator(_whsec)]
+    secret: Secret
+    # While a secret is rotated, every request carries two signatures: receivers switch without losing one.
+    previous_secret: Secret | None = None
+    timeout: Duration = timedelta(seconds=settings.WEBHOOK_TIMEOUT)
+    # The delay before each retry (the first attempt is immediate); what fails them all is a dead letter.
+    retry_schedule: tuple[Delay, ...] = tuple(timedelta(seconds=s) for s in settings.WEBHOOK_RETRY_SCHEDULE)
+    # "alert": the alert JSON of CONTRACT.md; "text": {"text": "<French rendering>"}, for chat webhooks.
+    format: Literal["alert", "text"] = "alert"
+
+    @field_validator("timeout")
+    @classmethod
+    def _bounded_timeout(cls, value: timedelta) -> timedelta:
+        if value > timedelta(minutes=5):
+            raise ValueError("at most 5m: a receiver should answer at once and do its work afterwards")
+        return value
+
+    @field_validator("retry_schedule")
+    @classmethod
+    def _bounded_schedule(cls, value: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
+        if len(value) > 30:
+            raise ValueError(f"at most 30 retries, got {len(value)}")
+        if any(delay > timedelta(days=7) for delay in value):
+            raise ValueError("a retry is at most 7d after the previous attempt")
+        return value
+
+    @field_validator("previous_secret")
+    @classmethod
+    def _another_secret(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and value == info.data.get("secret"):
+            raise ValueError("the same as secret: remove it once the rotation is over")
+        return value
 
 
 Sink = Annotated[JsonlSink | WebhookSink | ConsoleSink, Field(discriminator="type")]

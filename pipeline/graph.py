@@ -52,7 +52,8 @@ class _StoreDoFn(beam.DoFn):
         self.store: Store | None = None
 
     def setup(self) -> None:
-        self.store = open_store(self.settings.store.location)
+        # run_command checked the store's integrity before the pipeline started.
+        self.store = open_store(self.settings.store.location, check_integrity=False)
 
     def teardown(self) -> None:
         if self.store is not None:
@@ -100,10 +101,14 @@ class PollForeverFn(_StoreDoFn):
             return
         if not tracker.try_claim(restriction.start):
             return
-        if restriction.start == 0:
-            yield from self.poller.pending()
-        process_metrics().look()
-        yield from self.poller.poll_due()
+        try:
+            if restriction.start == 0:
+                yield from self.poller.pending()
+            process_metrics().look()
+            yield from self.poller.poll_due()
+        except Exception:  # noqa: BLE001 - the source must outlive a bad poll (a locked store, a bug): it retries
+            log.exception("polling failed; trying again at the next look")
+            process_metrics().drop("poll", "internal_error")
         wait = min(max(self.poller.next_due() - time.time(), 0.05), MAX_SLEEP)
         tracker.defer_remainder(Duration(seconds=wait))
 
@@ -189,7 +194,10 @@ class JudgeFn(_StoreDoFn):
 
 class RecordDropFn(_StoreDoFn):
     def process(self, drop: Drop) -> None:
-        record_drop(process_metrics(), self.store, drop)
+        try:
+            record_drop(process_metrics(), self.store, drop)
+        except Exception:  # noqa: BLE001 - counting a drop must never stop the monitor; the entry stays pending
+            log.exception("recording the drop of %s failed", drop.key)
 
 
 def _in_publication_order(group: tuple[Any, Iterable[tuple[Article, tuple[Claim, ...]]]]

@@ -56,6 +56,19 @@ class Metrics:
         self.duplicates = Counter("guetteur_syndicated_copies", "Articles recognised as copies of an earlier one.",
                                   registry=r)
         self.outbox = Gauge("guetteur_outbox_pending", "Alert deliveries waiting in the outbox.", registry=r)
+        # Sinks are labelled by type only: a webhook's URL may carry a token, and types are a bounded set.
+        self.delivery_attempts = Counter(
+            "guetteur_delivery_attempts", "Delivery attempts by sink type and result.", ["sink_type", "result"],
+            registry=r,
+        )
+        self.outbox_oldest_age = Gauge(
+            "guetteur_outbox_oldest_age_seconds", "Age of the oldest alert still waiting in the outbox (0 if none).",
+            registry=r,
+        )
+        self.dead_letters = Gauge("guetteur_dead_letters", "Alert deliveries that exhausted their retries.",
+                                  registry=r)
+        self.sinks_disabled = Gauge("guetteur_sinks_disabled", "Sinks disabled by a 410 Gone until enabled again.",
+                                    registry=r)
 
     def look(self) -> None:
         """The polling source looked at its schedule: the heartbeat that /healthz watches."""

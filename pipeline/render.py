@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 PREDICATES_FR = {
@@ -48,3 +49,52 @@ def render_line(alert: dict[str, Any]) -> str:
     article = alert["article"]
     parts.append(f"— {article['outlet']} {article['url']}")
     return " ".join(parts)
+
+
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+             "novembre", "décembre")
+
+
+def date_fr(value: str | None) -> str:
+    """'2025-09-03T12:00:00+02:00' as '3 septembre 2025'; what is not an ISO date is returned as it is."""
+    if not value:
+        return ""
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    day = "1er" if when.day == 1 else str(when.day)
+    return f"{day} {MONTHS_FR[when.month - 1]} {when.year}"
+
+
+def _previous_fr(previous: dict[str, Any]) -> str:
+    text = figure_fr(previous)
+    if previous.get("attributed_to"):
+        text += f" selon {previous['attributed_to']}"
+    if seen := date_fr(previous.get("first_seen")):
+        text += f" ({seen})"
+    return text
+
+
+def render_text(alert: dict[str, Any]) -> str:
+    """A few lines for a person or a chat webhook: what is new, the figure, the figures before, the source, the
+    evidence and the link."""
+    what = PREDICATES_FR.get(alert["predicate"], alert["predicate"])
+    head = ("Nouveau chiffre" if alert["kind"] == "new_figure" else "Nouveau") + f" : {what}"
+    if alert.get("figure"):
+        head += f", {figure_fr(alert['figure'])}"
+    if alert.get("attributed_to"):
+        head += f", selon {alert['attributed_to']}"
+    if alert.get("hedged"):
+        head += " (au conditionnel)"
+    lines = [head]
+    if alert.get("previous"):
+        lines.append("Chiffres précédents : " + " ; ".join(_previous_fr(p) for p in alert["previous"]))
+    article = alert["article"]
+    source = f"Source : {article['outlet']}"
+    if article.get("title"):
+        source += f", « {article['title']} »"
+    if published := date_fr(article.get("published")):
+        source += f", {published}"
+    lines += [source, f"« {alert['evidence']} »", article["url"]]
+    return "\n".join(lines)

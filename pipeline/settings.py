@@ -35,3 +35,15 @@ LANGUAGE_MIN_PROBABILITY = 0.70  # a weaker top language is undetermined
 
 # --- metrics
 METRICS_PORT = 9108
+
+# --- delivery (pipeline.delivery, connectors.webhook)
+WEBHOOK_TIMEOUT = 15.0  # seconds for a whole webhook request: a receiver should answer at once and work later
+# Seconds before each retry; the first attempt is immediate. Standard Webhooks' (and Svix's) schedule: 8 attempts
+# over about 27.5 hours, enough to outlast a receiver's bad night without keeping alerts forever.
+WEBHOOK_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
+RETRY_JITTER = 0.2  # each delay is drawn in ±20% of its value, so that receivers back from an outage are not stormed
+RETRY_AFTER_CAP = 86400.0  # seconds: a Retry-After longer than a day is read as a day
+LOCAL_RETRY_CAP = 60.0  # seconds: a file or console sink that fails (disk full) is retried at least every minute
+WEBHOOK_MAX_RESPONSE = 1024 * 1024  # bytes of a receiver's answer read (its body is never used); more is a failure
+DELIVERY_POLL = 0.25  # seconds between two looks at a sink's outbox when it is empty: the delivery latency
+DELIVERY_STOP_GRACE = 3.0  # seconds a stopping monitor keeps delivering what is due before it exits

@@ -31,12 +31,47 @@ class Committed:
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """An alert waiting in the outbox for one sink."""
+    """An alert waiting in the outbox for one sink (or, in the dead letters, no longer waiting)."""
 
     alert_id: str
     sink: str
     body: str  # the alert JSON, exactly as it will be sent every time
     attempts: int
+    next_attempt: float = 0.0  # POSIX time before which it is not sent again
+    last_error: str | None = None
+
+
+# The states of an alert at a sink. A sink disabled by a 410 keeps its alerts pending until it is enabled again.
+DELIVERY_STATES = ("pending", "delivered", "dead")
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """Where one alert stands at one sink."""
+
+    sink: str
+    state: str  # one of DELIVERY_STATES
+    attempts: int
+    next_attempt: float
+    last_error: str | None
+    delivered_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAlert:
+    """An alert as kept in the store, with its delivery at each sink."""
+
+    id: str
+    created_at: str
+    body: str
+    deliveries: tuple[Delivery, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStats:
+    pending: int
+    oldest_pending: str | None  # created_at of the oldest alert still pending somewhere
+    dead: int
 
 
 class Store(Protocol):
@@ -66,15 +101,35 @@ class Store(Protocol):
         now: datetime,
     ) -> Committed: ...
 
+    # The outbox: one row per alert and sink, delivered in creation order within each sink.
     def pending(self, sink: str, limit: int = 100) -> list[Pending]: ...
     def mark_delivered(self, alert_id: str, sink: str, at: datetime) -> None: ...
+    def record_failure(self, alert_id: str, sink: str, *, error: str, next_attempt: float | None,
+                       counted: bool = True) -> None: ...  # next_attempt None: a dead letter
     def outbox_size(self) -> int: ...
+    def outbox_stats(self) -> OutboxStats: ...
+
+    # Sinks disabled by a 410 Gone, until a person enables them again.
+    def disable_sink(self, sink: str, reason: str, at: datetime) -> None: ...
+    def enable_sink(self, sink: str) -> bool: ...
+    def disabled_sinks(self) -> dict[str, tuple[str, str]]: ...  # sink -> (since, reason)
+    def sink_counts(self) -> dict[str, dict[str, int]]: ...  # sink -> state -> alerts
+
+    # What `guetteur alerts` reads and does.
+    def recent_alerts(self, limit: int, state: str | None = None) -> list[StoredAlert]: ...
+    def find_alerts(self, id_prefix: str, limit: int = 2) -> list[StoredAlert]: ...
+    def dead_letters(self, sink: str | None = None) -> list[Pending]: ...
+    def requeue(self, alert_id: str, sink: str) -> None: ...
+    def retry_dead(self, alert_ids: Sequence[str] | None = None, sink: str | None = None) -> list[tuple[str, str]]: ...
 
 
-def open_store(location: str) -> Store:
-    """The store a config names: a SQLite path (the embedded default) or a postgresql:// URL."""
+def open_store(location: str, *, check_integrity: bool = True) -> Store:
+    """The store a config names: a SQLite path (the embedded default) or a postgresql:// URL.
+
+    The integrity check reads the whole store: the process runs it once at start, not every stage's connection.
+    """
     if location.startswith(("postgresql://", "postgres://")):
         raise StoreError("store.url: a PostgreSQL store is not available in this version; use store.path")
     from connectors.sqlite_store import SqliteStore
 
-    return SqliteStore(location)
+    return SqliteStore(location, check_integrity=check_integrity)
