@@ -80,3 +80,17 @@ def score(gold: dict[str, Any], alerts_by_seed: dict[str, list[dict[str, Any]]],
                     result.missing.append((seed, expected))
         result.extra.extend((seed, a) for a in alerts)
     return result
+
+
+def by_seed(alerts: list[dict[str, Any]], items: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]],
+                                                                        list[dict[str, Any]]]:
+    """Alerts grouped by the seed article they came from (fixture items by URL); the rest, from any other page."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    others = []
+    for alert in alerts:
+        item = items.get(alert["article"]["url"])
+        if item is not None and item.expect == "on-topic-seed":
+            grouped.setdefault(item.seed, []).append(alert)
+        else:
+            others.append(alert)
+    return grouped, others

@@ -14,11 +14,9 @@ import json
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
-from benchmarks.gold import score
+from benchmarks.gold import by_seed, score
 from fixtures.server import FixtureServer
 from pipeline.claims import nlp
 from pipeline.commands import run_command
@@ -48,15 +46,7 @@ def run(shared: Path) -> int:
         lines = (Path(tmp) / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
         alerts = [json.loads(line) for line in lines if line.strip()]
         items = {server.page_url(item.id).split("?")[0]: item for item in server.items()}
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    others = []
-    for alert in alerts:
-        item = items.get(alert["article"]["url"])
-        if item is not None and item.expect == "on-topic-seed":
-            grouped[item.seed].append(alert)
-        else:
-            others.append(alert)
-    result = score(gold, grouped, others)
+    result = score(gold, *by_seed(alerts, items))
     print(result.report())
     print(f"alert precision {result.precision():.3f}, recall {result.recall():.3f} "
           f"({len(alerts)} alerts raised, {result.expected} expected)")

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from benchmarks.gold import score
+from benchmarks.gold import by_seed, score
 from fixtures.server import FixtureServer
 
 pytestmark = pytest.mark.slow
@@ -81,18 +79,6 @@ class Monitor:
 
 def expected_for(gold: dict[str, Any], seeds: set[str]) -> dict[str, Any]:
     return {**gold, "articles": [a for a in gold["articles"] if a["id"] in seeds]}
-
-
-def by_seed(alerts: list[dict[str, Any]], items: dict[str, Any]) -> tuple[dict[str, list[Any]], list[Any]]:
-    grouped: dict[str, list[Any]] = defaultdict(list)
-    others = []
-    for alert in alerts:
-        item = items.get(alert["article"]["url"])
-        if item is not None and item.expect == "on-topic-seed":
-            grouped[item.seed].append(alert)
-        else:
-            others.append(alert)
-    return grouped, others
 
 
 def test_alerts_while_running_then_stop_and_restart_without_repeats(tmp_path: Path, gold: dict[str, Any]) -> None:

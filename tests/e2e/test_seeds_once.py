@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from fixtures.server import FixtureServer
-from benchmarks.gold import score
+from benchmarks.gold import by_seed, score
 
 pytestmark = pytest.mark.slow
 
@@ -49,25 +48,13 @@ def seeded_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "pages_second": pages_second, "work": work}
 
 
-def by_seed(run: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    others = []
-    for alert in run["alerts"]:
-        item = run["items"].get(alert["article"]["url"])
-        if item is not None and item.expect == "on-topic-seed":
-            grouped[item.seed].append(alert)
-        else:
-            others.append(alert)
-    return grouped, others
-
-
 def test_the_run_succeeds(seeded_run: dict[str, Any]) -> None:
     assert seeded_run["first"].returncode == 0, seeded_run["first"].stderr[-2000:]
     assert "Traceback" not in seeded_run["first"].stderr
 
 
 def test_exactly_the_16_gold_alerts_with_the_right_kind(seeded_run: dict[str, Any], gold: dict[str, Any]) -> None:
-    grouped, others = by_seed(seeded_run)
+    grouped, others = by_seed(seeded_run["alerts"], seeded_run["items"])
     result = score(gold, grouped, others)
     print("\n" + result.report())
     assert result.expected == 16
