@@ -3,9 +3,9 @@
     python -m benchmarks.soak [--minutes 30] [--feeds 200] [--every 3] [--interval 10s] [--idle 60]
 
 Serves `--feeds` feeds on loopback; every `--every` seconds a new on-topic article (with a figure never seen
-before, so it must raise an alert) appears in one of them. Runs `guetteur run` on them as a child process and
-samples the resident memory and CPU time of its whole process tree (Prism and the extraction workers included).
-Prints RSS at start and end, its slope after warm-up (goal: under 1 MB per 10 minutes), the CPU used while no
+before and a tolerance of 0, so it must raise an alert) appears in one of them. Runs `guetteur run` on them as a
+child process and samples the resident memory and CPU time of its whole process tree (Prism and the extraction
+workers included). Prints RSS at start and end, its slope after warm-up (goal: under 1 MB per 10 minutes), the CPU used while no
 article appears (goal: under 5% of a core), and the latency from an item appearing to its alert (p50, p95).
 """
 
@@ -59,20 +59,25 @@ class Catalogue:
     def feed_xml(self, base: str, feed: int) -> tuple[bytes, str]:
         with self.lock:
             items = list(self.items.get(feed, []))
-        parts = [f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Soak {feed}</title>'
-                 f"<link>{base}/</link>"]
+        parts = [
+            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Soak {feed}</title>'
+            f"<link>{base}/</link>"
+        ]
         for serial, appeared in reversed(items):
             when = format_datetime(datetime.fromtimestamp(appeared, UTC))
-            parts.append(f"<item><title>Dépêche {serial}</title><link>{base}/article/{serial}.html</link>"
-                         f"<guid>{base}/article/{serial}.html</guid><pubDate>{escape(when)}</pubDate></item>")
+            parts.append(
+                f"<item><title>Dépêche {serial}</title><link>{base}/article/{serial}.html</link>"
+                f"<guid>{base}/article/{serial}.html</guid><pubDate>{escape(when)}</pubDate></item>"
+            )
         parts.append("</channel></rss>")
         etag = f'"{feed}-{items[-1][0] if items else 0}"'
         return "".join(parts).encode(), etag
 
 
 def figure_of(serial: int) -> int:
-    # Each figure 25% above the one before: outside the 10% tolerance, so every article is a new figure.
-    return int(100 * 1.25 ** serial)
+    # A figure no article had before; the soak's config sets [novelty] tolerance = 0, so each one is new.
+    # (With the default 10%, new figures must grow geometrically, and 600 articles would need absurd numbers.)
+    return 1000 + serial
 
 
 def serve(catalogue: Catalogue) -> ThreadingHTTPServer:
@@ -92,8 +97,9 @@ def serve(catalogue: Catalogue) -> ThreadingHTTPServer:
             elif self.path.startswith("/article/"):
                 serial = int(self.path.split("/")[2].split(".")[0])
                 title = f"Corée du Nord : nouvelles pertes dans la région de Koursk, dépêche {serial}"
-                page = PAGE.format(title=title, figure=f"{figure_of(serial) % 10**9:,}".replace(",", " "),
-                                   day=serial % 28 + 1, serial=serial)
+                page = PAGE.format(
+                    title=title, figure=f"{figure_of(serial):,}".replace(",", " "), day=serial % 28 + 1, serial=serial
+                )
                 self._send(page.encode(), "text/html; charset=utf-8", None)
             else:
                 self.send_error(404)
@@ -192,16 +198,33 @@ def main(argv: list[str] | None = None) -> int:
     base = f"http://127.0.0.1:{server.server_address[1]}"
     work = Path(tempfile.mkdtemp(prefix="guetteur-soak-"))
     alerts_path = work / "alerts.jsonl"
-    lines = ['languages = ["fr"]', "[store]", f'path = "{work / "g.db"}"', "[http]", "allow_private_networks = true",
-             "[metrics]", "port = 0"]
+    lines = [
+        'languages = ["fr"]',
+        "[novelty]",
+        "tolerance = 0.0",
+        "[store]",
+        f'path = "{work / "g.db"}"',
+        "[http]",
+        "allow_private_networks = true",
+        "[metrics]",
+        "port = 0",
+    ]
     for feed in range(args.feeds):
-        lines += ["[[feeds]]", f'name = "soak-{feed}"', f'url = "{base}/feed/{feed}.xml"', f'interval = "{args.interval}"']
+        lines += [
+            "[[feeds]]",
+            f'name = "soak-{feed}"',
+            f'url = "{base}/feed/{feed}.xml"',
+            f'interval = "{args.interval}"',
+        ]
     lines += ["[[sinks]]", 'type = "jsonl"', f'path = "{alerts_path}"']
     (work / "g.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     log = (work / "monitor.log").open("wb")
-    monitor = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--config", str(work / "g.toml")],
-                               stdout=log, stderr=subprocess.STDOUT)
+    monitor = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "run", "--config", str(work / "g.toml")],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     started = time.time()
     appeared: dict[str, float] = {}
     alerted: dict[str, float] = {}
@@ -233,11 +256,15 @@ def main(argv: list[str] | None = None) -> int:
     monitor.send_signal(signal.SIGTERM)
     code = monitor.wait(timeout=60)
     # Idle proper: the same store and feeds, none of them due for an hour; what the monitor costs doing nothing.
-    quiet_config = (work / "g.toml").read_text(encoding="utf-8").replace(f'interval = "{args.interval}"',
-                                                                         'interval = "1h"')
+    quiet_config = (
+        (work / "g.toml").read_text(encoding="utf-8").replace(f'interval = "{args.interval}"', 'interval = "1h"')
+    )
     (work / "quiet.toml").write_text(quiet_config, encoding="utf-8")
-    quiet = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--config", str(work / "quiet.toml")],
-                             stdout=log, stderr=subprocess.STDOUT)
+    quiet = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "run", "--config", str(work / "quiet.toml")],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     time.sleep(45)  # start-up and the first poll of every feed
     idle_cpu = cpu_over(quiet.pid, args.idle)
     quiet.send_signal(signal.SIGTERM)
@@ -246,18 +273,26 @@ def main(argv: list[str] | None = None) -> int:
 
     latencies = sorted(alerted[url] - appeared[url] for url in appeared if url in alerted)
     after_warmup = [p for p in memory if p[0] >= args.warmup * 60]
-    print(f"soak: {args.minutes:g} min, {args.feeds} feeds polled every {args.interval}, a new article every "
-          f"{args.every:g} s ({len(appeared)} articles, {len(latencies)} alerted); exit code {code}")
-    print(f"RSS of the process tree: start {memory[0][1]:.0f} MB, after warm-up {after_warmup[0][1] if after_warmup else float('nan'):.0f} MB, "
-          f"end {memory[-1][1]:.0f} MB; slope after {args.warmup:g} min of warm-up: "
-          f"{slope_per_10_min(after_warmup):+.2f} MB per 10 min (goal < 1)")
-    print(f"CPU while idle (no feed due, no article, {args.idle:g} s): {100 * idle_cpu:.1f}% of a core (goal < 5%); "
-          f"while still polling {args.feeds} feeds every {args.interval} with nothing new: {100 * polling_cpu:.1f}%")
+    print(
+        f"soak: {args.minutes:g} min, {args.feeds} feeds polled every {args.interval}, a new article every "
+        f"{args.every:g} s ({len(appeared)} articles, {len(latencies)} alerted); exit code {code}"
+    )
+    print(
+        f"RSS of the process tree: start {memory[0][1]:.0f} MB, after warm-up {after_warmup[0][1] if after_warmup else float('nan'):.0f} MB, "
+        f"end {memory[-1][1]:.0f} MB; slope after {args.warmup:g} min of warm-up: "
+        f"{slope_per_10_min(after_warmup):+.2f} MB per 10 min (goal < 1)"
+    )
+    print(
+        f"CPU while idle (no feed due, no article, {args.idle:g} s): {100 * idle_cpu:.1f}% of a core (goal < 5%); "
+        f"while still polling {args.feeds} feeds every {args.interval} with nothing new: {100 * polling_cpu:.1f}%"
+    )
     if latencies:
         p50 = latencies[len(latencies) // 2]
         p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
-        print(f"latency from an item appearing to its alert: p50 {p50:.1f} s, p95 {p95:.1f} s "
-              f"(poll interval {args.interval})")
+        print(
+            f"latency from an item appearing to its alert: p50 {p50:.1f} s, p95 {p95:.1f} s "
+            f"(poll interval {args.interval})"
+        )
     missing = len(appeared) - len(latencies)
     if missing:
         print(f"{missing} articles raised no alert (see {work})")
