@@ -5,8 +5,8 @@
 Serves `--feeds` feeds on loopback; every `--every` seconds a new on-topic article (with a figure never seen
 before and a tolerance of 0, so it must raise an alert) appears in one of them. Runs `guetteur run` on them as a
 child process and samples the resident memory and CPU time of its whole process tree (Prism and the extraction
-workers included). Prints RSS at start and end, its slope after warm-up (goal: under 1 MB per 10 minutes), the CPU used while no
-article appears (goal: under 5% of a core), and the latency from an item appearing to its alert (p50, p95).
+workers included). Prints RSS at start and end, its slope after warm-up (goal: under 1 MB per 10 minutes), the
+CPU used while idle (goal: under 5% of a core), and the latency from an item appearing to its alert (p50, p95).
 """
 
 from __future__ import annotations
@@ -277,8 +277,9 @@ def main(argv: list[str] | None = None) -> int:
         f"soak: {args.minutes:g} min, {args.feeds} feeds polled every {args.interval}, a new article every "
         f"{args.every:g} s ({len(appeared)} articles, {len(latencies)} alerted); exit code {code}"
     )
+    warm = after_warmup[0][1] if after_warmup else float("nan")
     print(
-        f"RSS of the process tree: start {memory[0][1]:.0f} MB, after warm-up {after_warmup[0][1] if after_warmup else float('nan'):.0f} MB, "
+        f"RSS of the process tree: start {memory[0][1]:.0f} MB, after warm-up {warm:.0f} MB, "
         f"end {memory[-1][1]:.0f} MB; slope after {args.warmup:g} min of warm-up: "
         f"{slope_per_10_min(after_warmup):+.2f} MB per 10 min (goal < 1)"
     )
