@@ -174,6 +174,21 @@ def cpu_over(pid: int, seconds: float) -> float:
     return (after - before) / (time.time() - started)
 
 
+def breakdown(pid: int) -> dict[str, float]:
+    """RSS in MB per kind of process of the tree: which one grows, when the sum does."""
+    out: dict[str, float] = {}
+    for member in tree(pid):
+        try:
+            command = Path(f"/proc/{member}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        kind = "prism" if "prism" in command else "extraction worker" if "multiprocessing" in command else "guetteur"
+        rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0) / 1024
+        out[kind] = out.get(kind, 0.0) + rss
+    return out
+
+
 def slope_per_10_min(points: list[tuple[float, float]]) -> float:
     if len(points) < 2:
         return float("nan")
@@ -233,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     next_item = started + 60  # a minute for start-up before the first article
     next_sample = started
     read_bytes = 0
+    first_breakdown: dict[str, float] = {}
     while time.time() < end_of_load:
         now = time.time()
         if now >= next_item:
@@ -242,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         if now >= next_sample:
             rss, _ = sample(monitor.pid)
             memory.append((now - started, rss))
+            if not first_breakdown and now - started >= args.warmup * 60:
+                first_breakdown = breakdown(monitor.pid)
             next_sample += 10
         read_bytes = read_alerts(alerts_path, read_bytes, alerted)
         if monitor.poll() is not None:
@@ -252,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(75):  # the last articles are judged; then nothing new appears
         time.sleep(0.2)
         read_bytes = read_alerts(alerts_path, read_bytes, alerted)
+    last_breakdown = breakdown(monitor.pid)
     polling_cpu = cpu_over(monitor.pid, args.idle)
     monitor.send_signal(signal.SIGTERM)
     code = monitor.wait(timeout=60)
@@ -283,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
         f"end {memory[-1][1]:.0f} MB; slope after {args.warmup:g} min of warm-up: "
         f"{slope_per_10_min(after_warmup):+.2f} MB per 10 min (goal < 1)"
     )
+    print("RSS by process after warm-up -> at the end of the load: " + ", ".join(
+        f"{kind} {first_breakdown.get(kind, 0):.0f} -> {mb:.0f} MB" for kind, mb in sorted(last_breakdown.items())))
     print(
         f"CPU while idle (no feed due, no article, {args.idle:g} s): {100 * idle_cpu:.1f}% of a core (goal < 5%); "
         f"while still polling {args.feeds} feeds every {args.interval} with nothing new: {100 * polling_cpu:.1f}%"
