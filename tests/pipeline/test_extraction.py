@@ -74,3 +74,14 @@ def test_the_bounded_extractor_cuts_a_slow_page_and_recovers() -> None:
 def test_the_bounded_extractor_gives_the_same_answer_as_in_process() -> None:
     with BoundedExtractor() as extractor:
         assert extractor.extract(seed_page("001")) == extract_article(seed_page("001"))
+
+
+def test_the_child_is_recycled_after_its_page_budget_or_memory_bound() -> None:
+    with BoundedExtractor(max_pages=3) as extractor:
+        first = [extractor.extract(seed_page("004")) for _ in range(7)]
+        assert all(isinstance(r, Extracted) for r in first)
+        assert extractor.recycled == 2  # after pages 3 and 6; page 7 ran in a third child
+    with BoundedExtractor(max_rss=1) as heavy:  # every child is over a 1-byte bound after its first page
+        assert isinstance(heavy.extract(seed_page("001")), Extracted)
+        assert isinstance(heavy.extract(seed_page("001")), Extracted)
+        assert heavy.recycled == 2
