@@ -180,6 +180,7 @@ def sentences(article: Article) -> list[str]:
 
 _nlp: Any = None
 _nlp_lock = threading.Lock()
+_zone_lock = threading.Lock()
 
 
 # "10 000", "10'000", "10.000": one number that the tokenizer cuts in two; not the "1 000" of "2,1 000" nor a decimal.
@@ -592,7 +593,16 @@ class ClaimExtractor:
 
     def extract(self, article: Article) -> list[Claim]:
         kept = self.candidates(article)
-        docs = list(nlp().pipe([text for _, text in kept])) if kept else []
+        if not kept:
+            return []
+        # Every new token adds a string to spaCy's vocabulary for good: over weeks of news (every figure, every
+        # name) the monitor's memory would only grow. A memory zone frees what this article added when it closes;
+        # zones cannot overlap, so one article at a time goes through spaCy.
+        model = nlp()
+        with _zone_lock, model.memory_zone():
+            return self._claims(article, kept, list(model.pipe([text for _, text in kept])))
+
+    def _claims(self, article: Article, kept: list[tuple[int, str]], docs: list[Any]) -> list[Claim]:
         claims: list[Claim] = []
         previous_actor: set[str] = set()
         previous: tuple[int, str | None] = (-2, None)  # the last sentence's position and the unit it counted last
