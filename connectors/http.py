@@ -267,28 +267,24 @@ def _shutdown(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-class _PinnedHTTPConnection(HTTPConnection):
-    """A connection to an IP the guard checked, which reports its socket the moment it exists."""
+class _ReportsSocket:
+    """Reports a connection's socket the moment it exists, so the deadline watchdog can shut it down."""
 
     on_socket: Callable[[socket.socket], None] | None = None
 
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
         if self.on_socket is not None:
             self.on_socket(sock)
         return sock
 
 
-class _PinnedHTTPSConnection(HTTPSConnection):
+class _PinnedHTTPConnection(_ReportsSocket, HTTPConnection):
+    """A connection to an IP the guard checked."""
+
+
+class _PinnedHTTPSConnection(_ReportsSocket, HTTPSConnection):
     """The TLS twin of _PinnedHTTPConnection; SNI and the certificate check use the URL's hostname."""
-
-    on_socket: Callable[[socket.socket], None] | None = None
-
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        if self.on_socket is not None:
-            self.on_socket(sock)
-        return sock
 
 
 _Connection = _PinnedHTTPConnection | _PinnedHTTPSConnection

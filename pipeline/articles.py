@@ -14,7 +14,7 @@ LANGUAGE_STAGE = "language"
 EXTRACT_STAGE = "extract"
 
 
-def from_extraction(entry: FeedEntry, final_url: str, extracted: Extracted) -> Article:
+def from_extraction(entry: FeedEntry, extracted: Extracted) -> Article:
     """The page's text; the feed's date, which carries the hour, unless the feed had none."""
     published = entry.published
     if entry.date_quality != "ok" and extracted.published is not None:
@@ -48,10 +48,10 @@ def from_summary(entry: FeedEntry, failure: str) -> Article | Drop:
     )
 
 
-def build_article(entry: FeedEntry, final_url: str, result: Extracted | ExtractionFailure) -> Article | Drop:
+def build_article(entry: FeedEntry, result: Extracted | ExtractionFailure) -> Article | Drop:
     if isinstance(result, ExtractionFailure):
         return from_summary(entry, result.reason)
-    return from_extraction(entry, final_url, result)
+    return from_extraction(entry, result)
 
 
 def judge_language(article: Article, languages: Collection[str]) -> Article | Drop:

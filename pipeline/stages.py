@@ -157,7 +157,7 @@ class Reader:
             elapsed = time.monotonic() - started
             self.metrics.extract_seconds.observe(elapsed)
             self.metrics.stage_seconds.labels(stage="extract").observe(elapsed)
-            built = build_article(entry, page.url, result)
+            built = build_article(entry, result)
             failure = getattr(result, "reason", None)
         else:
             built, failure = from_summary(entry, page.reason), page.reason
