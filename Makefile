@@ -7,7 +7,11 @@ STAMP := $(VENV)/.installed
 PRISM := .cache/bin/prism
 PRISM_MODULE := github.com/apache/beam/sdks/v2/go/cmd/prism@v2.77.0
 
-.PHONY: setup demo test bench-extraction bench-seeds clean
+# Servers the tests run for real: PostgreSQL (the shared store) and Prometheus (scraping the demo), from Debian.
+SYSTEM_PACKAGES := postgresql prometheus
+SYSTEM_STAMP := .cache/system-packages
+
+.PHONY: setup system-packages demo test bench-extraction bench-seeds clean
 
 $(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "guetteur needs Python 3.11 (set PYTHON=...)")'
@@ -21,12 +25,24 @@ $(PRISM):
 	@command -v go >/dev/null || { echo "guetteur's local runner (Prism) is built with Go: install Go 1.22+"; exit 1; }
 	GOBIN=$(CURDIR)/.cache/bin go install $(PRISM_MODULE)
 
+$(SYSTEM_STAMP):
+	@mkdir -p .cache
+	@if dpkg-query -W -f='$${Status}\n' $(SYSTEM_PACKAGES) 2>/dev/null | grep -vq 'install ok installed' \
+	    || [ "$$(dpkg-query -W -f='$${Status}\n' $(SYSTEM_PACKAGES) 2>/dev/null | wc -l)" -ne 2 ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
+	fi
+	touch $@
+
+system-packages: $(SYSTEM_STAMP)
+
 setup: $(STAMP) $(PRISM)
 
 demo: setup
 	$(BIN)/guetteur demo
 
-test: setup
+test: setup $(SYSTEM_STAMP)
 	$(BIN)/python -m pytest
 
 bench-extraction: setup
