@@ -7,11 +7,14 @@ STAMP := $(VENV)/.installed
 PRISM := .cache/bin/prism
 PRISM_MODULE := github.com/apache/beam/sdks/v2/go/cmd/prism@v2.77.0
 
+# Beam's Flink job server (runner "flink"): its jars from Maven Central, checked against a committed SHA-256 lock.
+FLINK_JOB_SERVER := .cache/flink-job-server/guetteur-flink-job-server.jar
+
 # Servers the tests run for real: PostgreSQL (the shared store) and Prometheus (scraping the demo), from Debian.
 SYSTEM_PACKAGES := postgresql prometheus
 SYSTEM_STAMP := .cache/system-packages
 
-.PHONY: setup system-packages demo test bench-extraction bench-seeds clean
+.PHONY: setup setup-flink system-packages demo test bench-extraction bench-seeds clean
 
 $(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "guetteur needs Python 3.11 (set PYTHON=...)")'
@@ -37,12 +40,18 @@ $(SYSTEM_STAMP):
 
 system-packages: $(SYSTEM_STAMP)
 
+$(FLINK_JOB_SERVER): deploy/flink/job-server/pom.xml deploy/flink/job-server/jars.sha256 | $(STAMP)
+	@command -v mvn >/dev/null && command -v java >/dev/null || { echo "runner 'flink' needs Java 17 and Maven"; exit 1; }
+	$(BIN)/python -m connectors.flink fetch
+
+setup-flink: setup $(FLINK_JOB_SERVER)
+
 setup: $(STAMP) $(PRISM)
 
 demo: setup
 	$(BIN)/guetteur demo
 
-test: setup $(SYSTEM_STAMP)
+test: setup $(SYSTEM_STAMP) $(FLINK_JOB_SERVER)
 	$(BIN)/python -m pytest
 
 bench-extraction: setup

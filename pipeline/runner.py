@@ -39,12 +39,21 @@ def prism_binary() -> str:
                         "or set GUETTEUR_PRISM to its path")
 
 
+def _runner_args(name: str) -> list[str]:
+    if name == "local":
+        return ["--runner=PrismRunner", f"--prism_location={prism_binary()}"]
+    if name == "flink":
+        from connectors.flink import job_server_jar
+
+        # Beam's FlinkRunner starts the job server from this jar; "[local]" runs an embedded Flink mini-cluster
+        # inside it. A cluster is named with --flink_master=host:port in [runner] options, which come after these.
+        return ["--runner=FlinkRunner", f"--flink_job_server_jar={job_server_jar()}", "--flink_master=[local]"]
+    raise GuetteurError(f"runner {name!r}: unknown; use 'local' or 'flink'")
+
+
 def pipeline_options(settings: Settings, *, streaming: bool) -> PipelineOptions:
-    if settings.runner.name != "local":
-        raise GuetteurError(f"runner {settings.runner.name!r}: not available in this version; use runner 'local'")
     args = [
-        "--runner=PrismRunner",
-        f"--prism_location={prism_binary()}",
+        *_runner_args(settings.runner.name),
         # LOOPBACK: the SDK harness runs in this process, so the DoFns share its metrics registry and stop flag.
         "--environment_type=LOOPBACK",
     ]
@@ -60,7 +69,7 @@ def pipeline_options(settings: Settings, *, streaming: bool) -> PipelineOptions:
 def run_pipeline(settings: Settings, *, once: bool) -> None:
     """Build and run the graph until it finishes (once) or graph.STOP is set and it has drained."""
     options = pipeline_options(settings, streaming=not once)
-    for noisy in ("apache_beam", "PrismRunner", "apache_beam.runners.portability"):
+    for noisy in ("apache_beam", "PrismRunner", "apache_beam.runners.portability", "apache_beam.utils.subprocess_server"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     with beam.Pipeline(options=options) as pipeline:
         graph.build(pipeline, settings, once=once)
