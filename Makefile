@@ -14,7 +14,7 @@ FLINK_JOB_SERVER := .cache/flink-job-server/guetteur-flink-job-server.jar
 SYSTEM_PACKAGES := postgresql prometheus
 SYSTEM_STAMP := .cache/system-packages
 
-.PHONY: setup setup-flink system-packages demo test bench-extraction bench-seeds clean
+.PHONY: setup setup-flink system-packages demo test bench-extraction bench-seeds bench-seeds-flink clean
 
 $(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "guetteur needs Python 3.11 (set PYTHON=...)")'
@@ -59,6 +59,9 @@ bench-extraction: setup
 
 bench-seeds: setup
 	$(BIN)/python -m benchmarks.seeds
+
+bench-seeds-flink: setup-flink
+	$(BIN)/python -m benchmarks.seeds --runner flink
 
 clean:
 	rm -rf $(VENV) .cache build *.egg-info .pytest_cache

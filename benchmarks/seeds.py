@@ -1,10 +1,11 @@
 """Alert precision and recall on the seed fixtures, and the time per article in each stage, in one run.
 
-    python -m benchmarks.seeds [--shared ../shared]
+    python -m benchmarks.seeds [--shared ../shared] [--runner local|flink]
 
 Serves the bundled fixtures on loopback, runs the whole flow once over them (as `guetteur run --once` does),
 scores the alerts against ../shared/seeds/gold.json with the rules of CONTRACT.md, and prints the mean time per
-article of each stage, read from the stage histogram the monitor exports.
+article of each stage, read from the stage histogram the monitor exports. It first runs a one-element pipeline on
+the same runner: that is the runner's fixed cost to start (a job server, an embedded Flink) and to submit a job.
 """
 
 from __future__ import annotations
@@ -16,17 +17,28 @@ import tempfile
 import time
 from pathlib import Path
 
+import apache_beam as beam
+
 from benchmarks.gold import by_seed, score
 from fixtures.server import FixtureServer
 from pipeline.claims import nlp
 from pipeline.commands import run_command
 from pipeline.config import load_settings
 from pipeline.metrics import process_metrics
+from pipeline.runner import pipeline_options
 
 STAGES = ("fetch", "extract", "language", "topics", "claims", "novelty")
 
 
-def run(shared: Path) -> int:
+def start_cost(settings) -> float:  # noqa: ANN001 - pipeline.config.Settings
+    """Seconds for a pipeline of one element on the configured runner: start, submit, run, tear down."""
+    started = time.perf_counter()
+    with beam.Pipeline(options=pipeline_options(settings, streaming=False)) as pipeline:
+        _ = pipeline | beam.Create([1]) | beam.Map(lambda x: x)
+    return time.perf_counter() - started
+
+
+def run(shared: Path, runner: str) -> int:
     gold_path = shared / "seeds" / "gold.json"
     if not gold_path.exists():
         print(f"skipped: {gold_path} is absent (the seeds are read from beside the repository)")
@@ -39,6 +51,8 @@ def run(shared: Path) -> int:
         config = server.write_config(Path(tmp) / "g.toml", store_path=Path(tmp) / "g.db",
                                      alerts_path=Path(tmp) / "alerts.jsonl")
         settings = load_settings(config)
+        settings = settings.model_copy(update={"runner": settings.runner.model_copy(update={"name": runner})})
+        empty = start_cost(settings)
         nlp()  # load spaCy's model now: its 4 s are start-up, not the first article's
         started = time.perf_counter()
         run_command(settings, once=True, deliver_timeout=5)
@@ -50,7 +64,9 @@ def run(shared: Path) -> int:
     print(result.report())
     print(f"alert precision {result.precision():.3f}, recall {result.recall():.3f} "
           f"({len(alerts)} alerts raised, {result.expected} expected)")
-    print(f"\nwhole run on Beam's Prism runner: {elapsed:.2f} s (spaCy loaded beforehand; Prism's start, "
+    name = {"local": "Beam's Prism runner", "flink": "Beam's FlinkRunner (embedded Flink)"}[runner]
+    print(f"\nrunner start-up: a one-element pipeline on {name} takes {empty:.2f} s")
+    print(f"whole run on {name}: {elapsed:.2f} s (spaCy loaded beforehand; the runner's start, "
           "the extraction workers' start and the Beam graph included)")
     print(f"{'stage':10} {'articles':>8} {'mean ms/article':>16}")
     for stage in STAGES:
@@ -64,7 +80,9 @@ def run(shared: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared")
-    return run(parser.parse_args(argv).shared)
+    parser.add_argument("--runner", choices=("local", "flink"), default="local")
+    args = parser.parse_args(argv)
+    return run(args.shared, args.runner)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import pytest
 
 from benchmarks.gold import by_seed, score
 from fixtures.server import FixtureServer
+from tests.e2e.test_monitor import INTERVAL, Monitor, alerts_in, expected_for, free_port, scrape, total
 
 pytestmark = pytest.mark.slow
 
@@ -69,3 +70,29 @@ def test_flink_gets_the_16_gold_alerts(runs: dict[str, Any], gold: dict[str, Any
 def test_flink_and_the_local_runner_raise_the_same_alerts_in_the_same_order(runs: dict[str, Any]) -> None:
     assert runs["flink"], "no alert at all: the comparison would prove nothing"
     assert [comparable(a) for a in runs["flink"]] == [comparable(a) for a in runs["local"]]
+
+
+def test_the_streaming_monitor_on_flink_alerts_while_running_and_stops_on_sigterm(
+        tmp_path: Path, gold: dict[str, Any]) -> None:
+    port = free_port()
+    alerts_path = tmp_path / "alerts.jsonl"
+    with FixtureServer() as server:
+        config = server.write_config(tmp_path / "g.toml", store_path=tmp_path / "g.db", alerts_path=alerts_path,
+                                     interval=f"{INTERVAL:g}s", metrics_port=port)
+        items = {server.page_url(item.id).split("?")[0]: item for item in server.items()}
+        stage0 = sum(1 for item in server.items() if item.stage == 0)
+        seed_of_stage = {item.stage: item.seed for item in server.items() if item.expect == "on-topic-seed"}
+        monitor = Monitor(config, port, tmp_path / "monitor.log", runner="flink")
+        warm = monitor.wait_until(lambda: total(scrape(port), "guetteur_articles_kept_total")
+                                  + total(scrape(port), 'guetteur_dropped_total{reason="language_en",stage="language"}')
+                                  >= stage0, 180, "the initial entries")
+        server.publish(1)
+        took = monitor.wait_until(
+            lambda: not score(expected_for(gold, {seed_of_stage[1]}), *by_seed(alerts_in(alerts_path), items)).missing,
+            INTERVAL + 5, "the alerts of the first seed article")
+        code, stopped_in = monitor.stop()
+        print(f"\nflink monitor: initial entries done after {warm:.1f} s, first article's alerts after {took:.1f} s, "
+              f"stopped in {stopped_in:.1f} s")
+        assert code == 0 and stopped_in < 10, (code, stopped_in)
+    result = score(expected_for(gold, {seed_of_stage[1]}), *by_seed(alerts_in(alerts_path), items))
+    assert not result.missing and not result.extra, result.report()

@@ -51,11 +51,11 @@ def alerts_in(path: Path) -> list[dict[str, Any]]:
 
 
 class Monitor:
-    def __init__(self, config: Path, port: int, log: Path) -> None:
+    def __init__(self, config: Path, port: int, log: Path, runner: str = "local") -> None:
         self.port = port
         self.log = log.open("ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--config", str(config)],
-                                        stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--config", str(config),
+                                         "--runner", runner], stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_until(self, condition: Any, timeout: float, what: str) -> float:
         started = time.monotonic()
