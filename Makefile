@@ -10,6 +10,11 @@ PRISM_MODULE := github.com/apache/beam/sdks/v2/go/cmd/prism@v2.77.0
 # Beam's Flink job server (runner "flink"): its jars from Maven Central, checked against a committed SHA-256 lock.
 FLINK_JOB_SERVER := .cache/flink-job-server/guetteur-flink-job-server.jar
 
+# Docker Compose v2, built from the Go module proxy like Prism (Debian has only v1, no engine is needed): the tests
+# check deploy/compose.yaml with `docker compose config`. v2.34.0 is the newest whose go.mod allows `go install`.
+COMPOSE := .cache/docker/cli-plugins/docker-compose
+COMPOSE_VERSION := v2.34.0
+
 # Servers the tests run for real: PostgreSQL (the shared store) and Prometheus (scraping the demo), from Debian.
 SYSTEM_PACKAGES := postgresql prometheus
 SYSTEM_STAMP := .cache/system-packages
@@ -28,6 +33,13 @@ $(PRISM):
 	@command -v go >/dev/null || { echo "guetteur's local runner (Prism) is built with Go: install Go 1.22+"; exit 1; }
 	GOBIN=$(CURDIR)/.cache/bin go install $(PRISM_MODULE)
 
+$(COMPOSE):
+	@command -v go >/dev/null || { echo "docker compose (for the deploy tests) is built with Go: install Go 1.23+"; exit 1; }
+	GOBIN=$(CURDIR)/.cache/compose-build go install \
+	  -ldflags "-X github.com/docker/compose/v2/internal.Version=$(COMPOSE_VERSION)" \
+	  github.com/docker/compose/v2/cmd@$(COMPOSE_VERSION)
+	mkdir -p $(dir $@) && mv .cache/compose-build/cmd $@ && rmdir .cache/compose-build
+
 $(SYSTEM_STAMP):
 	@mkdir -p .cache
 	@if dpkg-query -W -f='$${Status}\n' $(SYSTEM_PACKAGES) 2>/dev/null | grep -vq 'install ok installed' \
@@ -44,14 +56,19 @@ $(FLINK_JOB_SERVER): deploy/flink/job-server/pom.xml deploy/flink/job-server/jar
 	@command -v mvn >/dev/null && command -v java >/dev/null || { echo "runner 'flink' needs Java 17 and Maven"; exit 1; }
 	$(BIN)/python -m connectors.flink fetch
 
-setup-flink: setup $(FLINK_JOB_SERVER)
+# A standalone Flink of the job server's version, from PyPI with pinned hashes: the tests run a job on it.
+FLINK_CLUSTER := .cache/flink-1.19.0/bin/start-cluster.sh
+$(FLINK_CLUSTER): deploy/flink/cluster-requirements.txt | $(STAMP)
+	$(BIN)/python -m connectors.flink cluster
+
+setup-flink: setup $(FLINK_JOB_SERVER) $(FLINK_CLUSTER)
 
 setup: $(STAMP) $(PRISM)
 
 demo: setup
 	$(BIN)/guetteur demo
 
-test: setup $(SYSTEM_STAMP) $(FLINK_JOB_SERVER)
+test: setup $(SYSTEM_STAMP) $(FLINK_JOB_SERVER) $(COMPOSE)
 	$(BIN)/python -m pytest
 
 bench-extraction: setup

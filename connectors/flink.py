@@ -7,8 +7,9 @@ launcher jar whose manifest names them all (Class-Path) and Beam's own entry poi
 the SHA-256 of deploy/flink/job-server/jars.sha256: Maven checks the repository's SHA-1 files as it downloads
 (--strict-checksums); the lock also catches a different artifact served under the same coordinates.
 
-    python -m connectors.flink fetch   # what `make setup` runs: resolve, verify, write the launcher
-    python -m connectors.flink lock    # after changing the pom: rewrite the lock from what Maven resolved
+    python -m connectors.flink fetch     # what `make setup` runs: resolve, verify, write the launcher
+    python -m connectors.flink lock      # after changing the pom: rewrite the lock from what Maven resolved
+    python -m connectors.flink cluster   # a standalone Flink 1.19.0 under .cache/flink-1.19.0 (tests, one host)
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -28,6 +31,9 @@ POM = _REPO / "deploy" / "flink" / "job-server" / "pom.xml"
 LOCK = _REPO / "deploy" / "flink" / "job-server" / "jars.sha256"
 CACHE = _REPO / ".cache" / "flink-job-server"
 LAUNCHER = "guetteur-flink-job-server.jar"
+CLUSTER_REQUIREMENTS = _REPO / "deploy" / "flink" / "cluster-requirements.txt"
+FLINK_VERSION = "1.19.0"
+FLINK_HOME = _REPO / ".cache" / f"flink-{FLINK_VERSION}"
 MAIN_CLASS = "org.apache.beam.runners.flink.FlinkJobServerDriver"
 
 
@@ -147,12 +153,65 @@ def relock(cache: Path = CACHE) -> Path:
     return LOCK
 
 
+def _pip_download(requirement_lines: list[str], into: Path, *extra: str) -> None:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as requirements:
+        requirements.write("\n".join(requirement_lines) + "\n")
+    try:
+        done = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes",
+                               "-r", requirements.name, "-d", str(into), *extra], capture_output=True, text=True)
+    finally:
+        os.unlink(requirements.name)
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        raise FlinkSetupError(f"pip could not download Flink {FLINK_VERSION}: {(lines or ['no output'])[-1]}")
+
+
+def fetch_cluster(home: Path = FLINK_HOME) -> Path:
+    """A standalone Flink distribution assembled from its two PyPI packages, hashes checked by pip."""
+    if (home / "bin" / "start-cluster.sh").is_file():
+        return home
+    pinned = [line for line in CLUSTER_REQUIREMENTS.read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")]
+    wheel, sdist = (next(line for line in pinned if line.startswith(name + "=="))
+                    for name in ("apache-flink", "apache-flink-libraries"))
+    with tempfile.TemporaryDirectory() as tmp:
+        downloads = Path(tmp)
+        # The wheel is only read for its scripts and config, which are the same on every platform: pin one file.
+        _pip_download([wheel], downloads, "--only-binary=:all:", "--platform=manylinux1_x86_64",
+                      "--python-version=3.11", "--implementation=cp", "--abi=cp311")
+        _pip_download([sdist], downloads, "--no-binary=:all:")
+        partial = home.with_name(home.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        with zipfile.ZipFile(next(downloads.glob("apache_flink-*.whl"))) as archive:
+            for member in archive.namelist():
+                if member.startswith(("pyflink/bin/", "pyflink/conf/")):
+                    archive.extract(member, partial)
+        for folder in ("bin", "conf"):
+            (partial / "pyflink" / folder).rename(partial / folder)
+        (partial / "pyflink").rmdir()
+        with tarfile.open(next(downloads.glob("apache-flink-libraries-*.tar.gz"))) as archive:
+            prefix = f"apache-flink-libraries-{FLINK_VERSION}/deps/"
+            members = [m for m in archive.getmembers() if m.name.startswith(prefix) and m.isfile()
+                       and m.name[len(prefix):].split("/")[0] in ("lib", "opt", "plugins", "bin")]
+            for member in members:
+                member.name = member.name[len(prefix):]
+            archive.extractall(partial, members=members, filter="data")
+    for script in (partial / "bin").glob("*.sh"):
+        script.chmod(0o755)
+    (partial / "bin" / "flink").chmod(0o755)
+    shutil.rmtree(home, ignore_errors=True)
+    partial.rename(home)
+    return home
+
+
 def main(argv: list[str]) -> int:
-    if argv[1:] not in (["fetch"], ["lock"]):
-        print("usage: python -m connectors.flink fetch|lock", file=sys.stderr)
+    commands = {"fetch": fetch, "lock": relock, "cluster": fetch_cluster}
+    if len(argv) != 2 or argv[1] not in commands:
+        print("usage: python -m connectors.flink fetch|lock|cluster", file=sys.stderr)
         return 2
     try:
-        done = fetch() if argv[1] == "fetch" else relock()
+        done = commands[argv[1]]()
     except GuetteurError as error:
         print(f"guetteur: {error}", file=sys.stderr)
         return 1
