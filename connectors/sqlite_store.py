@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.alerts import alert_id, build_alert
-from pipeline.fingerprint import DUPLICATE_JACCARD, Fingerprint
-from pipeline.novelty import History, Identity, identity, judge_article
-from pipeline.records import Article, Claim, FeedEntry, Judgement, PriorFigure
+from pipeline import commit
+from pipeline.fingerprint import Fingerprint
+from pipeline.records import Article, Claim, FeedEntry, Judgement
 from pipeline.schedule import FeedState
-from pipeline.store import SCHEMA_VERSION, Committed, Delivery, OutboxStats, Pending, StoredAlert, StoreError
+from pipeline.store import (SCHEMA_VERSION, Committed, Delivery, OutboxStats, Pending, StoredAlert, StoreError,
+                            entry_from_json, entry_json, feed_state_from_json, feed_state_json)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -116,15 +114,12 @@ class SqliteStore:
     def load_feed_states(self) -> dict[str, FeedState]:
         with self._lock:
             rows = self._db.execute("SELECT state FROM feed_states").fetchall()
-        states = [FeedState(**json.loads(row[0])) for row in rows]
+        states = [feed_state_from_json(row[0]) for row in rows]
         return {s.name: s for s in states}
 
     def save_feed_state(self, state: FeedState) -> None:
-        data = asdict(state)
-        if data["next_poll"] == float("inf"):
-            data["next_poll"] = 1e18  # JSON has no infinity; a gone feed is never due anyway
         with self._transaction() as db:
-            db.execute("INSERT OR REPLACE INTO feed_states VALUES (?, ?)", (state.name, json.dumps(data)))
+            db.execute("INSERT OR REPLACE INTO feed_states VALUES (?, ?)", (state.name, feed_state_json(state)))
 
     # --- entries
     def is_new_entry(self, entry_id: str, url: str) -> bool:
@@ -138,92 +133,31 @@ class SqliteStore:
             db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, NULL)",
                        (entry_id, url, feed, outcome, at.isoformat()))
 
-    def add_pending_entries(self, entries: Sequence[FeedEntry]) -> None:
+    def add_pending_entries(self, entries: Sequence[FeedEntry]) -> list[FeedEntry]:
         if not entries:
-            return
+            return []
         with self._transaction() as db:
-            db.executemany("INSERT OR IGNORE INTO entries VALUES (?, ?, ?, 'pending', ?, ?)",
-                           [(e.entry_id, e.url, e.feed, e.published.isoformat(), _entry_json(e)) for e in entries])
+            return [e for e in entries if db.execute(
+                "INSERT OR IGNORE INTO entries VALUES (?, ?, ?, 'pending', ?, ?)",
+                (e.entry_id, e.url, e.feed, e.published.isoformat(), entry_json(e))).rowcount]
 
     def pending_entries(self) -> list[FeedEntry]:
         with self._lock:
             rows = self._db.execute("SELECT payload FROM entries WHERE outcome = 'pending' AND payload IS NOT NULL "
                                     "ORDER BY seen_at").fetchall()
-        return [_entry_from_json(row[0]) for row in rows]
+        return [entry_from_json(row[0]) for row in rows]
 
     def finish_entry(self, entry_id: str, outcome: str) -> None:
         with self._transaction() as db:
             db.execute("UPDATE entries SET outcome = ?, payload = NULL WHERE entry_id = ?", (outcome, entry_id))
 
     # --- articles and claims
-    def _duplicate_of(self, db: sqlite3.Connection, url: str, fingerprint: Fingerprint) -> str | None:
-        candidates: set[str] = set()
-        for band, value in enumerate(fingerprint.bands):
-            candidates.update(r[0] for r in db.execute(
-                "SELECT url FROM article_bands WHERE band = ? AND hash = ?", (band, value)))
-        candidates.discard(url)
-        best, best_score = None, DUPLICATE_JACCARD
-        for candidate in sorted(candidates):
-            row = db.execute("SELECT signature, duplicate_of FROM articles WHERE url = ?", (candidate,)).fetchone()
-            if row and fingerprint.similarity(row[0]) >= best_score:
-                best, best_score = row[1] or candidate, fingerprint.similarity(row[0])
-        return best
-
-    def _history(self, db: sqlite3.Connection, topic: str, predicate: str) -> History:
-        rows = db.execute(
-            "SELECT low, high, unit, attributed_to, seen_at, article_url, place, act, event_date, quantitative "
-            "FROM claims WHERE topic = ? AND predicate = ? ORDER BY id", (topic, predicate)).fetchall()
-        # One entry per distinct figure and source, the first time it was seen: what `previous` lists.
-        figures = tuple({(r[0], r[1], r[2], r[3]): PriorFigure(r[0], r[1], r[2], r[3], r[4], r[5])
-                         for r in reversed(rows) if r[0] is not None}.values())[::-1]
-        identities = tuple(
-            identity(Claim(topic, predicate, "", place=r[6], act=r[7], event_date=r[8])) for r in rows if not r[9])
-        return History(figures=figures, mentioned=bool(rows), identities=_unique(identities))
-
     def commit_article(self, article: Article, fingerprint: Fingerprint, claims: Sequence[Claim], *,
                        sinks: Sequence[str], tolerance: float, now: datetime) -> Committed:
-        seen_at = now.isoformat()
+        # BEGIN IMMEDIATE takes the write lock first: the history read and the claims written are one step.
         with self._transaction() as db:
-            if db.execute("SELECT 1 FROM articles WHERE url = ?", (article.url,)).fetchone():
-                return Committed((), (), already_processed=True)
-            duplicate_of = self._duplicate_of(db, article.url, fingerprint)
-            copied = {r[0] for r in db.execute("SELECT evidence FROM claims WHERE article_url = ?",
-                                               (duplicate_of,))} if duplicate_of else set()
-            judgements = [
-                Judgement(j.claim, "syndicated") if j.alerts and j.claim.evidence in copied else j
-                for j in judge_article(claims, lambda t, p: self._history(db, t, p), article_url=article.url,
-                                       seen_at=seen_at, tolerance=tolerance)
-            ]
-            db.execute("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (article.url, article.entry_id, article.outlet, article.title, article.published.isoformat(),
-                        article.language, fingerprint.signature, duplicate_of, seen_at))
-            db.executemany("INSERT INTO article_bands VALUES (?, ?, ?)",
-                           [(band, value, article.url) for band, value in enumerate(fingerprint.bands)])
-            alerts = []
-            for judgement in judgements:
-                c = judgement.claim
-                the_id = alert_id(judgement, article.url) if judgement.alerts else None
-                db.execute(
-                    "INSERT INTO claims (article_url, topic, predicate, low, high, unit, attributed_to, hedged, place, "
-                    "act, event_date, quantitative, evidence, judgement, alert_id, seen_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (article.url, c.topic, c.predicate, c.figure.low if c.figure else None,
-                     c.figure.high if c.figure else None, c.figure.unit if c.figure else None, c.attributed_to,
-                     int(c.hedged), c.place, c.act, c.event_date, int(c.quantitative), c.evidence, judgement.kind,
-                     the_id, seen_at))
-                if the_id is None:
-                    continue
-                alert = build_alert(judgement, article, now)
-                body = json.dumps(alert, ensure_ascii=False, sort_keys=False)
-                inserted = db.execute("INSERT OR IGNORE INTO alerts VALUES (?, ?, ?)", (the_id, seen_at, body))
-                if inserted.rowcount:
-                    db.executemany("INSERT OR IGNORE INTO outbox (alert_id, sink) VALUES (?, ?)",
-                                   [(the_id, sink) for sink in sinks])
-                    alerts.append(alert)
-            if article.entry_id:
-                db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, NULL)",
-                           (article.entry_id, article.url, article.feed, "processed", seen_at))
-        return Committed(tuple(judgements), tuple(alerts), duplicate_of=duplicate_of)
+            return commit.commit_article(_Ledger(db), article, fingerprint, claims, sinks=sinks, tolerance=tolerance,
+                                         now=now)
 
     # --- outbox
     def pending(self, sink: str, limit: int = 100) -> list[Pending]:
@@ -342,17 +276,57 @@ class SqliteStore:
         return [(alert, sink_key) for _, alert, sink_key in sorted(rows)]
 
 
-def _entry_json(entry: FeedEntry) -> str:
-    data = asdict(entry)
-    data["published"] = entry.published.isoformat()
-    return json.dumps(data, ensure_ascii=False)
+class _Ledger:
+    """The SQL of commit.commit_article on a connection inside a transaction."""
 
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
 
-def _entry_from_json(text: str) -> FeedEntry:
-    data = json.loads(text)
-    data["published"] = datetime.fromisoformat(data["published"])
-    return FeedEntry(**data)
+    def has_article(self, url: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone() is not None
 
+    def sharing_a_band(self, bands: Sequence[int]) -> set[str]:
+        urls: set[str] = set()
+        for band, value in enumerate(bands):
+            urls.update(r[0] for r in self.db.execute(
+                "SELECT url FROM article_bands WHERE band = ? AND hash = ?", (band, value)))
+        return urls
 
-def _unique(identities: tuple[Identity, ...]) -> tuple[Identity, ...]:
-    return tuple(dict.fromkeys(identities))
+    def signature(self, url: str) -> tuple[bytes, str | None] | None:
+        return self.db.execute("SELECT signature, duplicate_of FROM articles WHERE url = ?", (url,)).fetchone()
+
+    def evidence(self, url: str) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT evidence FROM claims WHERE article_url = ?", (url,))}
+
+    def claim_rows(self, topic: str, predicate: str) -> list[commit.ClaimRow]:
+        return self.db.execute(
+            "SELECT low, high, unit, attributed_to, seen_at, article_url, place, act, event_date, quantitative "
+            "FROM claims WHERE topic = ? AND predicate = ? ORDER BY id", (topic, predicate)).fetchall()
+
+    def add_article(self, article: Article, fingerprint: Fingerprint, duplicate_of: str | None, seen_at: str) -> bool:
+        added = self.db.execute(
+            "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (article.url, article.entry_id, article.outlet, article.title, article.published.isoformat(),
+             article.language, fingerprint.signature, duplicate_of, seen_at)).rowcount > 0
+        if added:
+            self.db.executemany("INSERT INTO article_bands VALUES (?, ?, ?)",
+                                [(band, value, article.url) for band, value in enumerate(fingerprint.bands)])
+        return added
+
+    def add_claim(self, article_url: str, judgement: Judgement, alert_id: str | None, seen_at: str) -> None:
+        self.db.execute(
+            "INSERT INTO claims (article_url, topic, predicate, low, high, unit, attributed_to, hedged, place, act, "
+            "event_date, quantitative, evidence, judgement, alert_id, seen_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            commit.claim_values(article_url, judgement, alert_id, seen_at))
+
+    def add_alert(self, alert_id: str, created_at: str, body: str, sinks: Sequence[str]) -> bool:
+        if not self.db.execute("INSERT OR IGNORE INTO alerts VALUES (?, ?, ?)", (alert_id, created_at, body)).rowcount:
+            return False
+        self.db.executemany("INSERT OR IGNORE INTO outbox (alert_id, sink) VALUES (?, ?)",
+                            [(alert_id, sink) for sink in sinks])
+        return True
+
+    def entry_processed(self, article: Article, seen_at: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, NULL)",
+                        (article.entry_id, article.url, article.feed, "processed", seen_at))

@@ -92,19 +92,21 @@ class Poller:
             self.metrics.polls.labels(result="salvaged").inc()
         for drop in result.drops:
             record_drop(self.metrics, None, drop)
-        fresh = []
+        new = []
         batch: set[str] = set()  # the same story in two feeds of one poll
         for entry in result.entries:
             if entry.entry_id in batch or entry.url in batch or not self.store.is_new_entry(entry.entry_id, entry.url):
                 continue
             batch.update((entry.entry_id, entry.url))
+            new.append(entry)
+        # The entries are remembered as pending before the feed's validators move on: a crash now must not let
+        # a 304 hide them from the next run. Only those this call took in are ours: a worker sharing the store
+        # that polled the same feed a moment ago fetches the others.
+        fresh = self.store.add_pending_entries(new)
+        for entry in fresh:
             self.metrics.entries.inc()
             if entry.date_quality != "ok":
                 self.metrics.entry_dates.labels(quality=entry.date_quality).inc()
-            fresh.append(entry)
-        # The entries are remembered as pending before the feed's validators move on: a crash now must not let
-        # a 304 hide them from the next run.
-        self.store.add_pending_entries(fresh)
         self.store.save_feed_state(result.state)
         self.metrics.feeds_gone.set(sum(s.gone for s in self.states.values()))
         return fresh

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pipeline.errors import GuetteurError
 from pipeline.fingerprint import Fingerprint
@@ -13,6 +15,7 @@ from pipeline.records import Article, Claim, FeedEntry
 from pipeline.schedule import FeedState
 
 SCHEMA_VERSION = 1
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")  # a [store] url; anything else is a SQLite path
 
 
 class StoreError(GuetteurError):
@@ -85,7 +88,10 @@ class Store(Protocol):
     def is_new_entry(self, entry_id: str, url: str) -> bool: ...
     def record_entry(self, entry_id: str, url: str, feed: str, outcome: str, at: datetime) -> None: ...
     # Entries handed to the flow are pending until finished: a crash or a stop leaves them to the next run.
-    def add_pending_entries(self, entries: Sequence[FeedEntry]) -> None: ...
+    # Adding returns the entries this call took in, in their order: with workers sharing a store, an entry that
+    # two of them polled at once is the one worker's whose call inserted it, and only that worker fetches it.
+    def add_pending_entries(self, entries: Sequence[FeedEntry]) -> list[FeedEntry]: ...
+    # Pending entries not held by another running worker (a shared store): those of a stop or a crash.
     def pending_entries(self) -> list[FeedEntry]: ...
     def finish_entry(self, entry_id: str, outcome: str) -> None: ...
 
@@ -101,7 +107,8 @@ class Store(Protocol):
         now: datetime,
     ) -> Committed: ...
 
-    # The outbox: one row per alert and sink, delivered in creation order within each sink.
+    # The outbox: one row per alert and sink, delivered in creation order within each sink. A shared store hands
+    # each due row to one worker at a time: rows another worker holds come back not due (see PostgresStore.pending).
     def pending(self, sink: str, limit: int = 100) -> list[Pending]: ...
     def mark_delivered(self, alert_id: str, sink: str, at: datetime) -> None: ...
     def record_failure(self, alert_id: str, sink: str, *, error: str, next_attempt: float | None,
@@ -128,8 +135,49 @@ def open_store(location: str, *, check_integrity: bool = True) -> Store:
 
     The integrity check reads the whole store: the process runs it once at start, not every stage's connection.
     """
-    if location.startswith(("postgresql://", "postgres://")):
-        raise StoreError("store.url: a PostgreSQL store is not available in this version; use store.path")
+    if location.startswith(POSTGRES_SCHEMES):
+        from connectors.postgres_store import PostgresStore  # psycopg is only loaded where a URL is configured
+
+        return PostgresStore(location, check_integrity=check_integrity)
     from connectors.sqlite_store import SqliteStore
 
     return SqliteStore(location, check_integrity=check_integrity)
+
+
+def redacted(location: str) -> str:
+    """The store's location fit for a log line or an error: a URL without its password (in the netloc or query)."""
+    if not location.startswith(POSTGRES_SCHEMES):
+        return location
+    parts = urlsplit(location)
+    netloc = parts.netloc
+    if parts.password is not None:
+        userinfo, _, hostport = netloc.rpartition("@")
+        netloc = f"{userinfo.partition(':')[0]}@{hostport}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "password"])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+# --- how both stores keep feed states and entries: JSON text, so that every field survives as written
+
+
+def feed_state_json(state: FeedState) -> str:
+    data = asdict(state)
+    if data["next_poll"] == float("inf"):
+        data["next_poll"] = 1e18  # JSON has no infinity; a gone feed is never due anyway
+    return json.dumps(data)
+
+
+def feed_state_from_json(text: str) -> FeedState:
+    return FeedState(**json.loads(text))
+
+
+def entry_json(entry: FeedEntry) -> str:
+    data = asdict(entry)
+    data["published"] = entry.published.isoformat()
+    return json.dumps(data, ensure_ascii=False)
+
+
+def entry_from_json(text: str) -> FeedEntry:
+    data = json.loads(text)
+    data["published"] = datetime.fromisoformat(data["published"])
+    return FeedEntry(**data)
