@@ -2,6 +2,13 @@
 
 # --- store
 STORE_PATH = "guetteur.db"  # the embedded SQLite default of CONTRACT.md
+STORE_CONNECT_TIMEOUT = 10  # whole seconds (libpq's unit) to reach a PostgreSQL store: an error at start, not a hang
+# Seconds a worker sharing a PostgreSQL store holds the outbox rows it took, before another worker may send them.
+# Longer than the longest send (a webhook's timeout is at most 5 minutes), so that only a worker hung past it, or cut
+# off from the database, loses its rows; it is renewed while the worker records outcomes, and a worker whose
+# connection closes (it exited or died) frees its rows at once.
+OUTBOX_LEASE = 360.0
+HELD_RECHECK = 1.0  # seconds: how soon a deliverer looks again at rows another worker holds, which it may free any time
 
 # --- HTTP client (connectors.http)
 USER_AGENT = "guetteur/0.1 (+https://example.org/bot)"  # outlets block anonymous crawlers; say who we are

@@ -1,9 +1,10 @@
-"""Shared test fixtures: where the shared seeds and corpus live, skipping with a reason where they are absent."""
+"""Shared test fixtures: the shared seeds and corpus (skipping where they are absent), a throwaway PostgreSQL."""
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,3 +29,19 @@ def corpus_dir() -> Path:
 @pytest.fixture(scope="session")
 def gold() -> dict[str, Any]:
     return json.loads((shared_dir("seeds") / "gold.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Any]:
+    """A throwaway PostgreSQL cluster (tests/postgres.py), started by the first test that asks for one."""
+    from tests.postgres import start_cluster
+
+    cluster = start_cluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: Any) -> str:
+    """The URL of a new, empty database of the session's cluster."""
+    return postgres_cluster.create_database()
