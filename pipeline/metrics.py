@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 
 # Buckets in seconds: a feed or page fetch is 50 ms to a minute; extraction 5 ms to the 20 s timeout.
 _FETCH_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
@@ -21,6 +21,15 @@ class Metrics:
         self.polls = Counter("guetteur_polls", "Feed polls by result.", ["result"], registry=r)
         self.last_success = Gauge(
             "guetteur_feed_last_success_timestamp_seconds", "Time of the last successful poll of each feed.",
+            ["feed"], registry=r,
+        )
+        # Beside the last success, so a rule can say "stale for twice its own interval" for each feed.
+        self.poll_interval = Gauge(
+            "guetteur_feed_poll_interval_seconds", "Configured poll interval of each feed that is polled.",
+            ["feed"], registry=r,
+        )
+        self.feed_failures = Gauge(
+            "guetteur_feed_consecutive_failures", "Failed polls in a row of each feed (0 after a success).",
             ["feed"], registry=r,
         )
         self.last_look = 0.0  # the heartbeat's value, read by /healthz
@@ -69,6 +78,8 @@ class Metrics:
                                   registry=r)
         self.sinks_disabled = Gauge("guetteur_sinks_disabled", "Sinks disabled by a 410 Gone until enabled again.",
                                     registry=r)
+        # process_* (memory, CPU, open files) of this Python process; Prism and the extraction worker are apart.
+        ProcessCollector(registry=r)
 
     def look(self) -> None:
         """The polling source looked at its schedule: the heartbeat that /healthz watches."""

@@ -23,6 +23,7 @@ from pipeline.fingerprint import fingerprint
 from pipeline.metrics import Metrics
 from pipeline.records import Article, Claim, Drop, FeedEntry, Page
 from pipeline.schedule import FeedState
+from pipeline.settings import MIN_INTERVAL
 from pipeline.store import Store
 from pipeline.topic_rules import Topic, match_topics
 
@@ -67,9 +68,22 @@ class Poller:
         self.states = initial_states(settings.feeds, store.load_feed_states())
         self.metrics.feeds_gone.set(sum(s.gone for s in self.states.values()))
         for state in self.states.values():
+            self._show(state)
             if state.gone:
                 log.warning("feed %s answered 410 Gone earlier and is not polled; change its url to resume",
                             state.name)
+
+    def _show(self, state: FeedState) -> None:
+        """A feed's schedule as gauges, one series per configured feed: the rules compare staleness to interval."""
+        name = state.name
+        self.metrics.feed_failures.labels(feed=name).set(state.failures)
+        if state.last_success is not None:  # stored: a feed failing since before a restart still looks stale
+            self.metrics.last_success.labels(feed=name).set(state.last_success)
+        if state.gone:  # not polled any more: the feeds-gone alert says so, a staleness alert would only repeat it
+            self.metrics.poll_interval.remove(name)
+        else:
+            interval = max(self.feeds[name].interval.total_seconds(), MIN_INTERVAL)
+            self.metrics.poll_interval.labels(feed=name).set(interval)
 
     def next_due(self) -> float:
         return min((s.next_poll for s in self.states.values() if not s.gone), default=float("inf"))
@@ -84,9 +98,8 @@ class Poller:
     def _absorb(self, name: str, result: PollResult, now: float) -> list[FeedEntry]:
         self.states[name] = result.state
         self.metrics.polls.labels(result=result.result).inc()
-        if result.result in ("ok", "not_modified"):
-            self.metrics.last_success.labels(feed=name).set(now)
-        else:
+        self._show(result.state)
+        if result.result not in ("ok", "not_modified"):
             log.info("poll %s: %s %s", name, result.result, result.detail[:200])
         if result.salvaged:
             self.metrics.polls.labels(result="salvaged").inc()
