@@ -68,7 +68,7 @@ setup: $(STAMP) $(PRISM)
 demo: setup
 	$(BIN)/guetteur demo
 
-test: setup $(SYSTEM_STAMP) $(FLINK_JOB_SERVER) $(COMPOSE)
+test: setup-flink $(SYSTEM_STAMP) $(COMPOSE)
 	$(BIN)/python -m pytest
 
 bench-extraction: setup
