@@ -99,7 +99,9 @@ class StoreSettings(_Model):
         if self.path is not None and self.url is not None:
             raise ValueError("give either path or url, not both")
         if self.url is not None and not self.url.startswith(("postgresql://", "postgres://")):
-            raise ValueError(f"url: only postgresql:// stores are supported, got {self.url!r}")
+            # Only the scheme is echoed: the rest of a database URL may hold a password.
+            raise ValueError(f"url: only postgresql:// stores are supported, got a {urlsplit(self.url).scheme or 'bare'!r} "
+                             "URL")
         return self
 
     @property

@@ -106,6 +106,9 @@ def test_durations_and_duplicates() -> None:
     assert problems({"feeds": [feed(), feed()]}) == ["feeds[1].name: duplicate feed name 'f'"]
     assert problems({"store": {"path": "a.db", "url": "postgresql://db/g"}}) == [
         "store: give either path or url, not both"]
+    # A database URL of another kind is refused without echoing its password into a log or a terminal.
+    assert problems({"store": {"url": "mysql://guetteur:s3cret@db/g"}}) == [
+        "store: url: only postgresql:// stores are supported, got a 'mysql' URL"]
 
 
 def test_bad_toml_is_one_line(tmp_path: Path) -> None:
