@@ -19,7 +19,7 @@ from apache_beam.utils.timestamp import Duration
 
 from connectors.http import HttpClient
 from pipeline.config import Settings
-from pipeline.extraction_worker import BoundedExtractor
+from pipeline.extraction_worker import acquire_shared, release_shared
 from pipeline.metrics import process_metrics
 from pipeline.records import Article, Claim, Drop, FeedEntry
 from pipeline.stages import Analyst, Judge, Poller, Reader, record_drop, warm_up
@@ -142,13 +142,12 @@ class ReadFn(_StoreDoFn):
     def setup(self) -> None:
         super().setup()
         assert self.store is not None
-        self.extractor = BoundedExtractor()
-        self.extractor.warm_up()  # start the child and its imports now, not on the first article
+        self.extractor = acquire_shared()
         self.reader = Reader(self.settings, HttpClient(self.settings.http), self.extractor, self.store,
                              process_metrics())
 
     def teardown(self) -> None:
-        self.extractor.close()
+        release_shared()
         super().teardown()
 
     def process(self, entry: FeedEntry) -> Iterator[Article | beam.pvalue.TaggedOutput]:

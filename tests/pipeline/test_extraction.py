@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pipeline.extraction import Extracted, ExtractionFailure, clean_text, extract_article
-from pipeline.extraction_worker import BoundedExtractor
+from pipeline.extraction_worker import BoundedExtractor, acquire_shared, release_shared
 
 PAGES = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
 
@@ -85,3 +85,24 @@ def test_the_child_is_recycled_after_its_page_budget_or_memory_bound() -> None:
         assert isinstance(heavy.extract(seed_page("001")), Extracted)
         assert isinstance(heavy.extract(seed_page("001")), Extracted)
         assert heavy.recycled == 2
+
+
+def test_every_read_stage_instance_of_a_process_shares_one_child() -> None:
+    first, second = acquire_shared(), acquire_shared()
+    try:
+        assert first is second
+        child = first._process
+        assert child is not None and child.is_alive()
+        assert isinstance(second.extract(seed_page("001")), Extracted)
+        assert first._process is child  # no second child was started
+        release_shared()
+        assert child.is_alive()  # one user is left
+    finally:
+        release_shared()
+    child.join(5)
+    assert not child.is_alive()  # the last user stopped it
+    third = acquire_shared()
+    try:
+        assert third is not first and third._process is not None and third._process.is_alive()
+    finally:
+        release_shared()
