@@ -23,7 +23,7 @@ from pipeline.extraction_worker import acquire_shared, release_shared
 from pipeline.metrics import process_metrics
 from pipeline.records import Article, Claim, Drop, FeedEntry
 from pipeline.stages import Analyst, Judge, Poller, Reader, record_drop, warm_up
-from pipeline.store import Store, open_store
+from pipeline.store import Store, acquire_store, release_store
 from pipeline.topic_rules import load_topics
 
 log = logging.getLogger(__name__)
@@ -45,19 +45,18 @@ def _failed(stage: str, key: str, exc: Exception) -> beam.pvalue.TaggedOutput:
 
 
 class _StoreDoFn(beam.DoFn):
-    """A DoFn that owns a store connection for its lifetime."""
+    """A DoFn that uses the process's store (pipeline.store.acquire_store) for its lifetime."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store: Store | None = None
 
     def setup(self) -> None:
-        # run_command checked the store's integrity before the pipeline started.
-        self.store = open_store(self.settings.store.location, check_integrity=False)
+        self.store = acquire_store(self.settings.store.location)
 
     def teardown(self) -> None:
         if self.store is not None:
-            self.store.close()
+            release_store(self.settings.store.location)
             self.store = None
 
 

@@ -101,3 +101,21 @@ def test_feed_states_and_entries_survive_a_restart(tmp_path: Path) -> None:
     assert not again.is_new_entry("e1", "") and not again.is_new_entry("other", "https://a.example/1")
     assert again.is_new_entry("e2", "https://a.example/2")
     again.close()
+
+
+def test_the_stage_instances_of_a_process_share_one_store_closed_by_the_last(tmp_path: Path) -> None:
+    from pipeline.store import acquire_store, release_store
+
+    location = str(tmp_path / "shared.db")
+    first, second = acquire_store(location), acquire_store(location)
+    assert first is second
+    release_store(location)
+    assert first.outbox_size() == 0  # still open for the user that is left
+    release_store(location)
+    with pytest.raises(sqlite3.ProgrammingError):  # the last user closed it
+        first.outbox_size()
+    third = acquire_store(location)
+    try:
+        assert third is not first and third.outbox_size() == 0
+    finally:
+        release_store(location)
