@@ -23,7 +23,7 @@ import pytest
 from benchmarks.gold import by_seed, score
 from connectors.flink import FLINK_HOME
 from fixtures.server import FixtureServer
-from tests.e2e.test_monitor import INTERVAL, Monitor, alerts_in, expected_for, free_port, scrape, total
+from tests.e2e.test_monitor import INTERVAL, Monitor, alerts_in, expected_for, free_port, initial_entries_done
 
 pytestmark = pytest.mark.slow
 
@@ -134,9 +134,7 @@ def test_the_streaming_monitor_on_flink_alerts_while_running_and_stops_on_sigter
         stage0 = sum(1 for item in server.items() if item.stage == 0)
         seed_of_stage = {item.stage: item.seed for item in server.items() if item.expect == "on-topic-seed"}
         monitor = Monitor(config, port, tmp_path / "monitor.log", runner="flink")
-        warm = monitor.wait_until(lambda: total(scrape(port), "guetteur_articles_kept_total")
-                                  + total(scrape(port), 'guetteur_dropped_total{reason="language_en",stage="language"}')
-                                  >= stage0, 180, "the initial entries")
+        warm = initial_entries_done(monitor, stage0, 180)
         server.publish(1)
         took = monitor.wait_until(
             lambda: not score(expected_for(gold, {seed_of_stage[1]}), *by_seed(alerts_in(alerts_path), items)).missing,

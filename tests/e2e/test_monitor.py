@@ -77,6 +77,13 @@ class Monitor:
         return code, time.monotonic() - started
 
 
+def initial_entries_done(monitor: Monitor, stage0: int, timeout: float) -> float:
+    """Wait until every entry of the initial feeds has been taken in and finished; return how long that took."""
+    return monitor.wait_until(lambda: total(scrape(monitor.port), "guetteur_articles_kept_total")
+                              + total(scrape(monitor.port), 'guetteur_dropped_total{reason="language_en",stage="language"}')
+                              >= stage0, timeout, "the initial entries")
+
+
 def expected_for(gold: dict[str, Any], seeds: set[str]) -> dict[str, Any]:
     return {**gold, "articles": [a for a in gold["articles"] if a["id"] in seeds]}
 
@@ -92,10 +99,7 @@ def test_alerts_while_running_then_stop_and_restart_without_repeats(tmp_path: Pa
         seed_of_stage = {item.stage: item.seed for item in server.items() if item.expect == "on-topic-seed"}
 
         monitor = Monitor(config, port, tmp_path / "monitor.log")
-        # Warm: every entry of the initial feeds has been taken in and finished.
-        monitor.wait_until(lambda: total(scrape(port), "guetteur_articles_kept_total")
-                           + total(scrape(port), 'guetteur_dropped_total{reason="language_en",stage="language"}')
-                           >= stage0, 120, "the initial entries")
+        initial_entries_done(monitor, stage0, 120)
         assert alerts_in(alerts_path) == []
 
         server.publish(1)

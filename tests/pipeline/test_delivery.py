@@ -7,7 +7,6 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -317,23 +316,3 @@ def test_sink_keys_in_the_outbox_follow_the_config() -> None:
     config = WebhookSink(type="webhook", url="https://hooks.example.org/g", secret=SECRET)
     assert WebhookSender(config, HttpSettings()).key == sink_key(config)
 
-
-def test_the_store_requeues_revives_and_reads_deliveries(store: SqliteStore) -> None:
-    ids = fill(store, 3, ["a", "b"])
-    store.mark_delivered(ids[0], "a", datetime(2025, 9, 3, tzinfo=UTC))
-    store.record_failure(ids[1], "a", error="HTTP 500", next_attempt=None)
-    store.record_failure(ids[1], "a", error="late", next_attempt=5.0)  # a dead letter is not touched by a failure
-    assert [(p.alert_id, p.attempts, p.last_error) for p in store.dead_letters()] == [(ids[1], 1, "HTTP 500")]
-    assert [p.alert_id for p in store.pending("a")] == [ids[2]]
-    store.requeue(ids[0], "a")  # delivered before: queued again, ahead of the later alerts (creation order)
-    assert [p.alert_id for p in store.pending("a")] == [ids[0], ids[2]]
-    store.requeue(ids[0], "c")  # a sink it never had
-    assert [p.alert_id for p in store.pending("c")] == [ids[0]]
-    assert store.retry_dead([ids[1]], "b") == [] and store.retry_dead([ids[1]]) == [(ids[1], "a")]
-    assert [p.alert_id for p in store.pending("a")] == [ids[0], ids[1], ids[2]]
-    assert [a.id for a in store.recent_alerts(2)] == [ids[2], ids[1]]
-    assert [a.id for a in store.find_alerts(ids[1][:6])] == [ids[1]]
-    assert store.sink_counts() == {"a": {"pending": 3}, "b": {"pending": 3}, "c": {"pending": 1}}
-    store.disable_sink("b", "HTTP 410", datetime(2025, 9, 3, tzinfo=UTC))
-    assert store.disabled_sinks() == {"b": ("2025-09-03T00:00:00+00:00", "HTTP 410")}
-    assert store.enable_sink("b") and not store.enable_sink("b")
