@@ -25,6 +25,7 @@ from urllib3.response import BaseHTTPResponse
 from urllib3.util.ssl_match_hostname import CertificateError
 
 from connectors.limits import Limiter, shared_limiter
+from connectors.watchdog import WATCHDOG
 from connectors.addresses import (
     AddressPolicy,
     IPAddress,
@@ -196,12 +197,12 @@ class _Fetch:
     """One request's clock: its deadline, and a watchdog that shuts its sockets down when the deadline passes.
 
     Per-read socket timeouts cannot bound a fetch: a server sending one byte a second, in the headers or the
-    body, never lets a read time out. So a timer shuts down the sockets in use when the deadline passes, which
-    wakes any blocked read wherever it is; the code that was reading then sees `over()` and reports "deadline".
-    Sockets are watched through duplicate descriptors: TLS wrapping detaches the socket object a connection
-    starts with, while a shutdown through any descriptor of a socket ends it for all. Connect is bounded by
-    its timeout shortened to what is left of the deadline, and so is the TLS handshake, which CPython times
-    as a whole.
+    body, never lets a read time out. So the process's watchdog (connectors.watchdog) shuts down the sockets in
+    use when the deadline passes, which wakes any blocked read wherever it is; the code that was reading then
+    sees `over()` and reports "deadline". Sockets are watched through duplicate descriptors: TLS wrapping
+    detaches the socket object a connection starts with, while a shutdown through any descriptor of a socket
+    ends it for all. Connect is bounded by its timeout shortened to what is left of the deadline, and so is
+    the TLS handshake, which CPython times as a whole.
     """
 
     def __init__(self, seconds: float) -> None:
@@ -211,9 +212,7 @@ class _Fetch:
         self._sockets: list[socket.socket] = []
         self._expired = False
         self._finished = False
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
+        self._alarm = WATCHDOG.call_at(self._end, self._expire)
 
     def elapsed(self) -> float:
         return self.seconds - (self._end - time.monotonic())
@@ -248,7 +247,7 @@ class _Fetch:
             self._sockets.clear()
 
     def finish(self) -> None:
-        self._timer.cancel()
+        self._alarm.cancel()
         with self._lock:
             self._finished = True
         self.release()

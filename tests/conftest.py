@@ -45,3 +45,21 @@ def postgres_cluster() -> Iterator[Any]:
 def postgres_url(postgres_cluster: Any) -> str:
     """The URL of a new, empty database of the session's cluster."""
     return postgres_cluster.create_database()
+
+
+@pytest.fixture
+def thread_starts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the threads started from the test's own thread while it runs (servers' threads excluded)."""
+    import threading
+
+    started: list[str] = []
+    caller = threading.current_thread()
+    original = threading.Thread.start
+
+    def start(self: threading.Thread) -> None:
+        if threading.current_thread() is caller:
+            started.append(self.name)
+        original(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    return started

@@ -885,3 +885,14 @@ def test_a_dripping_body_is_cut_at_the_deadline_in_bounded_memory(serve: Callabl
     assert outcome["reason"] == "deadline"
     assert 1.9 < outcome["seconds"] < 2.5
     assert outcome["growth"] < 50 * MB
+
+
+def test_requests_start_no_thread_of_their_own(serve: Callable[..., Server], thread_starts: list[str]) -> None:
+    # A timer thread per request (20 a second for 200 feeds every 10 s) made resident memory grow for as long as
+    # the monitor ran; deadlines share the process's one watchdog thread.
+    server = serve(lambda conn, req: respond(conn, 200, body=b"ok"))
+    client = HttpClient(settings())
+    thread_starts.clear()  # the server's own
+    for _ in range(20):
+        assert client.get(server.url("/feed")).ok
+    assert set(thread_starts) <= {"guetteur-watchdog"}

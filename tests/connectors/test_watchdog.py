@@ -1,0 +1,67 @@
+"""The process's deadline thread: alarms fire in time order, a cancelled one never, a failing one stops nothing."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from connectors.watchdog import Watchdog
+
+
+def wait_for(condition: threading.Event, seconds: float = 5.0) -> None:
+    assert condition.wait(seconds), "the watchdog did not fire in time"
+
+
+def test_alarms_fire_in_deadline_order_not_registration_order() -> None:
+    watchdog, fired, done = Watchdog(), [], threading.Event()
+    now = time.monotonic()
+    watchdog.call_at(now + 0.30, lambda: (fired.append("late"), done.set()))
+    watchdog.call_at(now + 0.05, lambda: fired.append("early"))
+    watchdog.call_at(now + 0.15, lambda: fired.append("middle"))
+    wait_for(done)
+    assert fired == ["early", "middle", "late"]
+
+
+def test_an_alarm_never_fires_before_its_time() -> None:
+    watchdog, done = Watchdog(), threading.Event()
+    when = time.monotonic() + 0.2
+    fired_at: list[float] = []
+    watchdog.call_at(when, lambda: (fired_at.append(time.monotonic()), done.set()))
+    wait_for(done)
+    assert fired_at[0] >= when
+
+
+def test_a_cancelled_alarm_never_fires() -> None:
+    watchdog, fired, done = Watchdog(), [], threading.Event()
+    now = time.monotonic()
+    watchdog.call_at(now + 0.05, lambda: fired.append("cancelled")).cancel()
+    watchdog.call_at(now + 0.10, done.set)
+    wait_for(done)
+    assert fired == [] and watchdog.pending() == 0
+
+
+def test_a_failing_callback_does_not_stop_the_next(caplog: pytest.LogCaptureFixture) -> None:
+    watchdog, done = Watchdog(), threading.Event()
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    now = time.monotonic()
+    watchdog.call_at(now + 0.01, broken)
+    watchdog.call_at(now + 0.05, done.set)
+    wait_for(done)
+    assert "a deadline callback failed" in caplog.text
+
+
+def test_many_alarms_use_one_thread(thread_starts: list[str]) -> None:
+    watchdog, done = Watchdog(), threading.Event()
+    alarms = [watchdog.call_at(time.monotonic() + 30, lambda: None) for _ in range(200)]
+    watchdog.call_at(time.monotonic() + 0.05, done.set)
+    wait_for(done)
+    assert thread_starts == ["guetteur-watchdog"]
+    assert watchdog.pending() == 200
+    for alarm in alarms:
+        alarm.cancel()
+    assert watchdog.pending() == 0
