@@ -91,6 +91,10 @@ class PollForeverFn(_StoreDoFn):
         assert self.store is not None
         self.poller = Poller(self.settings, HttpClient(self.settings.http), self.store, process_metrics())
 
+    def teardown(self) -> None:
+        self.poller.close()
+        super().teardown()
+
     @beam.DoFn.unbounded_per_element()
     def process(self, element: Any, tracker: OffsetRestrictionTracker = beam.DoFn.RestrictionParam(_Forever())
                 ) -> Iterator[FeedEntry]:
@@ -118,9 +122,12 @@ class PollOnceFn(_StoreDoFn):
     def process(self, element: Any) -> Iterator[FeedEntry]:
         assert self.store is not None
         poller = Poller(self.settings, HttpClient(self.settings.http), self.store, process_metrics())
-        yield from poller.pending()
-        process_metrics().look()
-        yield from poller.poll_all()
+        try:
+            yield from poller.pending()
+            process_metrics().look()
+            yield from poller.poll_all()
+        finally:
+            poller.close()
 
 
 class Poll(beam.PTransform):

@@ -66,6 +66,10 @@ class Poller:
         self.metrics = metrics
         self.feeds = {f.name: f for f in settings.feeds}
         self.states = initial_states(settings.feeds, store.load_feed_states())
+        # One pool for the poller's life: a pool per look started and ended up to max_in_flight threads several
+        # times a second, and that churn alone made the monitor's resident memory grow (README, "Soak figures").
+        self._pool = ThreadPoolExecutor(max_workers=max(1, settings.http.max_in_flight),
+                                        thread_name_prefix="guetteur-poll")
         self.metrics.feeds_gone.set(sum(s.gone for s in self.states.values()))
         for state in self.states.values():
             self._show(state)
@@ -129,9 +133,7 @@ class Poller:
         now = time.time() if now is None else now
         if not states:
             return []
-        workers = min(len(states), self.settings.http.max_in_flight)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="guetteur-poll") as pool:
-            results = list(pool.map(lambda s: (s.name, self._poll(s, now)), states))
+        results = list(self._pool.map(lambda s: (s.name, self._poll(s, now)), states))
         entries: list[FeedEntry] = []
         for name, result in results:
             entries.extend(self._absorb(name, result, now))
@@ -147,6 +149,10 @@ class Poller:
     def pending(self) -> list[FeedEntry]:
         """Entries taken in before a stop or a crash but never finished: they go through again."""
         return self.store.pending_entries()
+
+    def close(self) -> None:
+        """End the polling threads; a poll under way finishes first."""
+        self._pool.shutdown(wait=True)
 
 
 class Reader:

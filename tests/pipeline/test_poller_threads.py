@@ -1,0 +1,60 @@
+"""The Poller keeps one bounded pool of polling threads for its life, whatever the number of looks."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from connectors.http import HttpClient
+from pipeline.config import load_settings
+from pipeline.metrics import Metrics
+from pipeline.stages import Poller
+from pipeline.store import open_store
+
+RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>http://x/</link></channel></rss>'
+
+
+@pytest.fixture
+def feed_server() -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(RSS)))
+            self.end_headers()
+            self.wfile.write(RSS)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_looks_reuse_the_pool_threads(tmp_path: Path, feed_server: str, thread_starts: list[str]) -> None:
+    # A pool per look started and ended max_in_flight threads several times a second in a monitor with many
+    # feeds; that churn made its resident memory grow (README, "Soak figures").
+    feeds = "".join(f'[[feeds]]\nname = "f{i}"\nurl = "{feed_server}/f{i}.xml"\ninterval = "1m"\n' for i in range(8))
+    config = tmp_path / "g.toml"
+    config.write_text('[store]\npath = "g.db"\n[http]\nallow_private_networks = true\nmax_in_flight = 3\n'
+                      + feeds + '[[sinks]]\ntype = "jsonl"\npath = "alerts.jsonl"\n', encoding="utf-8")
+    settings = load_settings(config)
+    poller = Poller(settings, HttpClient(settings.http), open_store(str(tmp_path / "g.db")),
+                    Metrics(CollectorRegistry()))
+    try:
+        for _ in range(5):
+            assert poller.poll_all() == []  # the feeds are empty; every poll still goes out
+        polling = [name for name in thread_starts if name.startswith("guetteur-poll")]
+        assert 1 <= len(polling) <= 3
+    finally:
+        poller.close()
