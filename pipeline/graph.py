@@ -91,10 +91,6 @@ class PollForeverFn(_StoreDoFn):
         assert self.store is not None
         self.poller = Poller(self.settings, HttpClient(self.settings.http), self.store, process_metrics())
 
-    def teardown(self) -> None:
-        self.poller.close()
-        super().teardown()
-
     @beam.DoFn.unbounded_per_element()
     def process(self, element: Any, tracker: OffsetRestrictionTracker = beam.DoFn.RestrictionParam(_Forever())
                 ) -> Iterator[FeedEntry]:
@@ -122,12 +118,9 @@ class PollOnceFn(_StoreDoFn):
     def process(self, element: Any) -> Iterator[FeedEntry]:
         assert self.store is not None
         poller = Poller(self.settings, HttpClient(self.settings.http), self.store, process_metrics())
-        try:
-            yield from poller.pending()
-            process_metrics().look()
-            yield from poller.poll_all()
-        finally:
-            poller.close()
+        yield from poller.pending()
+        process_metrics().look()
+        yield from poller.poll_all()
 
 
 class Poll(beam.PTransform):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -56,6 +57,23 @@ def record_drop(metrics: Metrics, store: Store | None, drop: Drop) -> None:
     log.info("dropped at %s: %s %s %s", drop.stage, drop.reason, drop.key[:100], drop.detail[:100])
 
 
+_poll_pools: dict[int, ThreadPoolExecutor] = {}
+_poll_pools_lock = threading.Lock()
+
+
+def poll_pool(workers: int) -> ThreadPoolExecutor:
+    """The process's polling threads, `workers` at most (the bound on requests in flight): every Poller shares them.
+
+    A pool per look started and ended up to 16 threads several times a second, and the churn alone made the
+    monitor's resident memory grow (README, "Soak figures"). A pool per Poller kept 8 x 16 idle threads: Beam's
+    SDK harness holds a source instance for every bundle processor it keeps. The pool lives as long as the process.
+    """
+    with _poll_pools_lock:
+        if workers not in _poll_pools:
+            _poll_pools[workers] = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="guetteur-poll")
+        return _poll_pools[workers]
+
+
 class Poller:
     """Every feed's schedule, and the polls that are due. Entries it hands out are new to the store."""
 
@@ -66,10 +84,7 @@ class Poller:
         self.metrics = metrics
         self.feeds = {f.name: f for f in settings.feeds}
         self.states = initial_states(settings.feeds, store.load_feed_states())
-        # One pool for the poller's life: a pool per look started and ended up to max_in_flight threads several
-        # times a second, and that churn alone made the monitor's resident memory grow (README, "Soak figures").
-        self._pool = ThreadPoolExecutor(max_workers=max(1, settings.http.max_in_flight),
-                                        thread_name_prefix="guetteur-poll")
+        self._pool = poll_pool(settings.http.max_in_flight)
         self.metrics.feeds_gone.set(sum(s.gone for s in self.states.values()))
         for state in self.states.values():
             self._show(state)
@@ -149,10 +164,6 @@ class Poller:
     def pending(self) -> list[FeedEntry]:
         """Entries taken in before a stop or a crash but never finished: they go through again."""
         return self.store.pending_entries()
-
-    def close(self) -> None:
-        """End the polling threads; a poll under way finishes first."""
-        self._pool.shutdown(wait=True)
 
 
 class Reader:
