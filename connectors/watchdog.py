@@ -38,19 +38,21 @@ class Alarm:
 
 class Watchdog:
     def __init__(self) -> None:
+        self._seq = itertools.count()
+        self._forget()
+
+    def _forget(self) -> None:
+        """No alarm, no thread, a new lock: what a forked child needs. It inherits the parent's alarms, whose
+        callbacks would shut down sockets it shares with the parent, and maybe a lock held by a thread it lacks."""
         self._heap: list[Alarm] = []
         self._cond = threading.Condition()
-        self._seq = itertools.count()
         self._thread: threading.Thread | None = None
-        self._pid = 0
 
     def call_at(self, when: float, callback: Callable[[], None]) -> Alarm:
         alarm = Alarm(when, next(self._seq), callback)
         with self._cond:
             heapq.heappush(self._heap, alarm)
-            # Started on first use, and again in a forked child, which inherits the heap but not the thread.
-            if self._thread is None or self._pid != os.getpid():
-                self._pid = os.getpid()
+            if self._thread is None:  # started on first use
                 self._thread = threading.Thread(target=self._run, name="guetteur-watchdog", daemon=True)
                 self._thread.start()
             self._cond.notify()
@@ -86,3 +88,4 @@ class Watchdog:
 
 
 WATCHDOG = Watchdog()
+os.register_at_fork(after_in_child=WATCHDOG._forget)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
 import pytest
 
-from connectors.watchdog import Watchdog
+from connectors.watchdog import WATCHDOG, Watchdog
 
 
 def wait_for(condition: threading.Event, seconds: float = 5.0) -> None:
@@ -65,3 +66,19 @@ def test_many_alarms_use_one_thread(thread_starts: list[str]) -> None:
     for alarm in alarms:
         alarm.cancel()
     assert watchdog.pending() == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_inherits_no_alarm_and_gets_its_own_thread() -> None:
+    # The parent's alarms would shut down sockets the child shares with it; the child starts from nothing.
+    inherited = WATCHDOG.call_at(time.monotonic() + 60, lambda: None)
+    pid = os.fork()
+    if pid == 0:  # the child: exit code 0 only if it has no inherited alarm and its own alarms still fire
+        done = threading.Event()
+        fresh = WATCHDOG.pending() == 0
+        WATCHDOG.call_at(time.monotonic() + 0.05, done.set)
+        os._exit(0 if fresh and done.wait(5) else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert not inherited.cancelled and WATCHDOG.pending() >= 1  # the parent's are untouched
+    inherited.cancel()
