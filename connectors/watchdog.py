@@ -55,7 +55,8 @@ class Watchdog:
             if self._thread is None:  # started on first use
                 self._thread = threading.Thread(target=self._run, name="guetteur-watchdog", daemon=True)
                 self._thread.start()
-            self._cond.notify()
+            if self._heap[0] is alarm:  # only a new earliest deadline changes how long the thread must sleep
+                self._cond.notify()
         return alarm
 
     def pending(self) -> int:
