@@ -79,9 +79,11 @@ class Monitor:
 
 def initial_entries_done(monitor: Monitor, stage0: int, timeout: float) -> float:
     """Wait until every entry of the initial feeds has been taken in and finished; return how long that took."""
-    return monitor.wait_until(lambda: total(scrape(monitor.port), "guetteur_articles_kept_total")
-                              + total(scrape(monitor.port), 'guetteur_dropped_total{reason="language_en",stage="language"}')
-                              >= stage0, timeout, "the initial entries")
+    def finished(metrics: dict[str, float]) -> float:
+        return (total(metrics, "guetteur_articles_kept_total")
+                + total(metrics, 'guetteur_dropped_total{reason="language_en",stage="language"}'))
+
+    return monitor.wait_until(lambda: finished(scrape(monitor.port)) >= stage0, timeout, "the initial entries")
 
 
 def expected_for(gold: dict[str, Any], seeds: set[str]) -> dict[str, Any]:
