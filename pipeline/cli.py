@@ -118,7 +118,15 @@ def _extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _long_running() -> None:
+    """What a process that runs for weeks sets up before it starts a thread."""
+    from connectors.allocator import cap_malloc_arenas
+
+    cap_malloc_arenas()
+
+
 def _run(args: argparse.Namespace) -> int:
+    _long_running()
     from pipeline.commands import run_command
     from pipeline.config import load_settings
     from pipeline.graph import STOP
@@ -131,6 +139,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    _long_running()
     from pipeline.demo import run_demo
     from pipeline.graph import STOP
 
