@@ -8,6 +8,10 @@ from dataclasses import dataclass, replace
 from pipeline.records import Claim, Figure, Judgement, PriorFigure
 
 DEFAULT_TOLERANCE = 0.10  # figures within 10% of one seen before are the same figure
+# An alert lists the latest earlier figures, not all of them: a story followed for months gathers dozens, and an
+# alert carrying every one grows with each (the soak's 500th alert weighed 115 kB, its JSONL sink 28 MB in half an
+# hour). Judging still uses every figure.
+PREVIOUS_SHOWN = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +97,7 @@ def judge(claim: Claim, history: History, tolerance: float = DEFAULT_TOLERANCE) 
         if claim.attributed_to and claim.attributed_to not in sources:
             return Judgement(claim, "corroboration")
         return Judgement(claim, "known")
-    return Judgement(claim, "new_figure", previous=figures)
+    return Judgement(claim, "new_figure", previous=figures[-PREVIOUS_SHOWN:])
 
 
 def record(history: History, claim: Claim, *, article_url: str, seen_at: str) -> History:

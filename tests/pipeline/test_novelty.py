@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pipeline.novelty import History, dates_match, is_known, judge, judge_article, record
+from pipeline.novelty import PREVIOUS_SHOWN, History, dates_match, is_known, judge, judge_article, record
 from pipeline.records import Claim, Figure, PriorFigure
 
 T = "russie-coree-du-nord"
@@ -33,6 +33,16 @@ def test_first_figure_is_a_new_claim_then_a_new_figure_with_previous() -> None:
     judged = judge(q("troops_killed", 2000, by="NIS"), history)
     assert judged.kind == "new_figure" and judged.previous == history.figures
     assert judge(q("troops_killed", 650, by="Séoul"), history).kind == "known"
+
+
+def test_an_alert_lists_the_latest_earlier_figures_only() -> None:
+    # Figures far apart, so each is news; the history is in the order they were first seen.
+    history = History(figures=tuple(prior(100 * 2**n) for n in range(PREVIOUS_SHOWN + 5)), mentioned=True)
+    judged = judge(q("troops_killed", 100 * 2**30), history)
+    assert judged.kind == "new_figure"
+    assert judged.previous == history.figures[-PREVIOUS_SHOWN:]
+    # Every figure still counts for the judgement, the oldest too.
+    assert judge(q("troops_killed", 100), history).kind == "known"
 
 
 def test_a_known_figure_from_a_new_source_is_a_corroboration() -> None:
