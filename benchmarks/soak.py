@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     next_item = started + 60  # a minute for start-up before the first article
     next_sample = started
     read_bytes = 0
-    first_breakdown: dict[str, float] = {}
+    by_kind: dict[str, list[tuple[float, float]]] = {}  # RSS samples of each kind of process
     while time.time() < end_of_load:
         now = time.time()
         if now >= next_item:
@@ -258,8 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         if now >= next_sample:
             rss, _ = sample(monitor.pid)
             memory.append((now - started, rss))
-            if not first_breakdown and now - started >= args.warmup * 60:
-                first_breakdown = breakdown(monitor.pid)
+            for kind, mb in breakdown(monitor.pid).items():
+                by_kind.setdefault(kind, []).append((now - started, mb))
             next_sample += 10
         read_bytes = read_alerts(alerts_path, read_bytes, alerted)
         if monitor.poll() is not None:
@@ -270,7 +270,6 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(75):  # the last articles are judged; then nothing new appears
         time.sleep(0.2)
         read_bytes = read_alerts(alerts_path, read_bytes, alerted)
-    last_breakdown = breakdown(monitor.pid)
     polling_cpu = cpu_over(monitor.pid, args.idle)
     monitor.send_signal(signal.SIGTERM)
     code = monitor.wait(timeout=60)
@@ -302,8 +301,15 @@ def main(argv: list[str] | None = None) -> int:
         f"end {memory[-1][1]:.0f} MB; slope after {args.warmup:g} min of warm-up: "
         f"{slope_per_10_min(after_warmup):+.2f} MB per 10 min (goal < 1)"
     )
-    print("RSS by process after warm-up -> at the end of the load: " + ", ".join(
-        f"{kind} {first_breakdown.get(kind, 0):.0f} -> {mb:.0f} MB" for kind, mb in sorted(last_breakdown.items())))
+    # A plateau shows as a second half flatter than the whole; a leak keeps its slope.
+    second_half = [p for p in memory if p[0] >= (args.warmup * 60 + memory[-1][0]) / 2]
+    print(f"slope over the second half of the load (from minute {second_half[0][0] / 60:.0f}): "
+          f"{slope_per_10_min(second_half):+.2f} MB per 10 min")
+    for kind, points in sorted(by_kind.items()):
+        warm_points = [p for p in points if p[0] >= args.warmup * 60]
+        if warm_points:
+            print(f"  {kind}: {warm_points[0][1]:.0f} -> {warm_points[-1][1]:.0f} MB after warm-up, slope "
+                  f"{slope_per_10_min(warm_points):+.2f} MB per 10 min")
     print(
         f"CPU while idle (no feed due, no article, {args.idle:g} s): {100 * idle_cpu:.1f}% of a core (goal < 5%); "
         f"while still polling {args.feeds} feeds every {args.interval} with nothing new: {100 * polling_cpu:.1f}%"
