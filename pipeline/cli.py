@@ -120,9 +120,9 @@ def _extract(args: argparse.Namespace) -> int:
 
 def _long_running() -> None:
     """What a process that runs for weeks sets up before it starts a thread."""
-    from connectors.allocator import cap_malloc_arenas
+    from connectors.allocator import tune_malloc
 
-    cap_malloc_arenas()
+    tune_malloc()
 
 
 def _run(args: argparse.Namespace) -> int:

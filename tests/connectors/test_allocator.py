@@ -1,7 +1,7 @@
-"""The arena cap: a process with a dozen live threads keeps to two glibc arenas, unless the user chose a limit.
+"""glibc's malloc tuned for a long run: two arenas for any number of threads, a threshold for mapping that stays put.
 
-Each case runs in a fresh interpreter: glibc fixes its arena limit once per process, so only a new process shows
-what a call at start-up does. glibc's malloc_stats() prints one "Arena N:" block per arena on stderr.
+Each case runs in a fresh interpreter: glibc fixes its arena limit once per process, and the threshold moves with
+what the process freed before, so only a new process shows what a call at start-up does.
 """
 
 from __future__ import annotations
@@ -15,20 +15,21 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
-                                reason="arenas and M_ARENA_MAX are glibc's")
+                                reason="arenas and mallopt's parameters are glibc's")
 
 THREADS = 12
 
-_CHILD = f"""
+# glibc's malloc_stats() prints one "Arena N:" block per arena on stderr.
+_ARENAS = f"""
 import ctypes, sys, threading
-from connectors.allocator import cap_malloc_arenas
-if sys.argv[1] == "cap":
-    print(cap_malloc_arenas(), flush=True)
+from connectors.allocator import tune_malloc
+if sys.argv[1] == "tune":
+    print(",".join(tune_malloc()), flush=True)
 barrier = threading.Barrier({THREADS} + 1)
 held = []
 
 def work():
-    held.append(bytearray(50_000))  # under glibc's mmap threshold: served by the thread's arena
+    held.append(bytearray(50_000))  # under the mmap threshold: served by the thread's arena
     barrier.wait()  # every thread alive at once, so none inherits the arena of one that ended
 
 threads = [threading.Thread(target=work) for _ in range({THREADS})]
@@ -40,28 +41,55 @@ for thread in threads:
     thread.join()
 """
 
+# mallinfo2().hblks counts the blocks mapped on their own.
+_MAPPED = """
+import ctypes, sys
+from connectors.allocator import tune_malloc
+if sys.argv[1] == "tune":
+    print(",".join(tune_malloc()), flush=True)
+class Info(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                      "fsmblks", "uordblks", "fordblks", "keepcost")]
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = Info
+big = bytearray(4_000_000)  # mapped on its own
+del big  # and freed: by default, glibc now maps only blocks over 4 MB
+before = libc.mallinfo2().hblks
+block = bytearray(1_000_000)
+print(libc.mallinfo2().hblks - before)
+"""
+
+
+def run(script: str, mode: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES")} | env
+    return subprocess.run([sys.executable, "-c", script, mode], capture_output=True, text=True, timeout=60,
+                          check=True, cwd=Path(__file__).parents[2], env=environment)
+
 
 def arenas_used(mode: str, **env: str) -> tuple[str, int]:
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in ("MALLOC_ARENA_MAX", "GLIBC_TUNABLES")} | env
-    done = subprocess.run([sys.executable, "-c", _CHILD, mode], capture_output=True, text=True, timeout=60,
-                          check=True, cwd=Path(__file__).parents[2], env=environment)
+    done = run(_ARENAS, mode, **env)
     return done.stdout.strip(), sum(line.startswith("Arena ") for line in done.stderr.splitlines())
 
 
-def test_without_the_cap_each_live_thread_gets_an_arena_of_its_own() -> None:
-    # What the cap is for; if glibc ever shares arenas by itself, this says the cap no longer matters.
+def test_without_tuning_each_live_thread_gets_an_arena_of_its_own() -> None:
+    # What the limit is for; if glibc ever shares arenas by itself, this says the limit no longer matters.
     _, arenas = arenas_used("none")
-    assert arenas > 2  # up to 8 per core, so at least 8 here
+    assert arenas > 2  # up to 8 per core
 
 
-def test_the_cap_keeps_a_dozen_threads_to_two_arenas() -> None:
-    said, arenas = arenas_used("cap")
-    assert said == "True"
+def test_a_dozen_threads_keep_to_two_arenas() -> None:
+    applied, arenas = arenas_used("tune")
+    assert applied == "MALLOC_ARENA_MAX,MALLOC_MMAP_THRESHOLD_"
     assert arenas <= 2
 
 
 def test_a_limit_the_user_set_wins() -> None:
-    said, arenas = arenas_used("cap", MALLOC_ARENA_MAX="4")
-    assert said == "False"
+    applied, arenas = arenas_used("tune", MALLOC_ARENA_MAX="4")
+    assert applied == "MALLOC_MMAP_THRESHOLD_"
     assert 2 < arenas <= 4
+
+
+def test_a_freed_large_block_no_longer_draws_large_blocks_into_the_arenas() -> None:
+    assert run(_MAPPED, "none").stdout.strip() == "0"  # glibc's default: the 1 MB block came from the heap
+    assert run(_MAPPED, "tune").stdout.strip().splitlines() == ["MALLOC_ARENA_MAX,MALLOC_MMAP_THRESHOLD_", "1"]

@@ -147,7 +147,7 @@ def test_alerts_while_running_then_stop_and_restart_without_repeats(tmp_path: Pa
         assert time.time() - samples['guetteur_feed_last_success_timestamp_seconds{feed="rtl-info"}'] < 30
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as health:
             assert health.status == 200
-        # Its fifty threads share the arena cap's two (connectors/allocator.py): one besides the main arena.
+        # Its fifty threads share two malloc arenas (connectors/allocator.py): one besides the main arena.
         if sys.platform == "linux":
             assert thread_arenas(monitor.process.pid) <= 1
 
