@@ -137,19 +137,17 @@ def tree(pid: int) -> list[int]:
     return out
 
 
-def sample(pid: int) -> tuple[float, float]:
-    """(RSS in MB, CPU seconds) of the whole tree."""
-    rss = cpu = 0.0
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds used so far by the whole tree."""
+    cpu = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     for member in tree(pid):
         try:
-            status = Path(f"/proc/{member}/status").read_text()
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        rss += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0) / 1024
         cpu += (int(fields[11]) + int(fields[12])) / tick
-    return rss, cpu
+    return cpu
 
 
 def read_alerts(path: Path, offset: int, alerted: dict[str, float]) -> int:
@@ -167,10 +165,10 @@ def read_alerts(path: Path, offset: int, alerted: dict[str, float]) -> int:
 
 def cpu_over(pid: int, seconds: float) -> float:
     """CPU used by the process tree over a period, as a share of one core."""
-    _, before = sample(pid)
+    before = cpu_seconds(pid)
     started = time.time()
     time.sleep(seconds)
-    _, after = sample(pid)
+    after = cpu_seconds(pid)
     return (after - before) / (time.time() - started)
 
 
@@ -256,9 +254,9 @@ def main(argv: list[str] | None = None) -> int:
             appeared[f"{base}/article/{serial}.html"] = when
             next_item += args.every
         if now >= next_sample:
-            rss, _ = sample(monitor.pid)
-            memory.append((now - started, rss))
-            for kind, mb in breakdown(monitor.pid).items():
+            kinds = breakdown(monitor.pid)  # one walk of /proc gives the tree's RSS and each process's share
+            memory.append((now - started, sum(kinds.values())))
+            for kind, mb in kinds.items():
                 by_kind.setdefault(kind, []).append((now - started, mb))
             next_sample += 10
         read_bytes = read_alerts(alerts_path, read_bytes, alerted)
