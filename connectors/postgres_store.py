@@ -56,6 +56,8 @@ CREATE TABLE IF NOT EXISTS claims (
     evidence TEXT NOT NULL, judgement TEXT NOT NULL, alert_id TEXT, seen_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS claims_topic_predicate ON claims(topic, predicate);
+-- Covers the figure reads of judging (see _FIGURES).
+CREATE INDEX IF NOT EXISTS claims_figures ON claims(topic, predicate, unit, low, high, attributed_to, id);
 CREATE INDEX IF NOT EXISTS claims_article ON claims(article_url);
 CREATE TABLE IF NOT EXISTS alerts (
     seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE, id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL
@@ -70,6 +72,12 @@ CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(sink, state, seq);
 CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, seq);
 CREATE TABLE IF NOT EXISTS disabled_sinks (sink TEXT PRIMARY KEY, since TEXT NOT NULL, reason TEXT NOT NULL);
 """
+# Distinct (low, high, attributed_to) of one unit, as commit.FigureRow: the id of the latest record, then the
+# first record's values.
+_FIGURES = ("SELECT g.last, c.low, c.high, c.unit, c.attributed_to, c.seen_at, c.article_url FROM "
+            "(SELECT MIN(id) AS first, MAX(id) AS last FROM claims WHERE topic = %s AND predicate = %s "
+            "AND unit IS NOT DISTINCT FROM %s::text AND low IS NOT NULL {where} GROUP BY low, high, attributed_to "
+            "{then}) AS g JOIN claims AS c ON c.id = g.first")
 _SCHEMA_NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", _SCHEMA))
 
 # The first key of PostgreSQL's two-key advisory locks: one namespace per kind of thing locked.
@@ -448,10 +456,24 @@ class _Ledger:
     def evidence(self, url: str) -> set[str]:
         return {row[0] for row in self.cur.execute("SELECT evidence FROM claims WHERE article_url = %s", (url,))}
 
-    def claim_rows(self, topic: str, predicate: str) -> list[commit.ClaimRow]:
-        return self.cur.execute(
-            "SELECT low, high, unit, attributed_to, seen_at, article_url, place, act, event_date, quantitative "
-            "FROM claims WHERE topic = %s AND predicate = %s ORDER BY id", (topic, predicate)).fetchall()
+    def mentioned(self, topic: str, predicate: str) -> bool:
+        return self.cur.execute("SELECT 1 FROM claims WHERE topic = %s AND predicate = %s LIMIT 1",
+                                (topic, predicate)).fetchone() is not None
+
+    def identities(self, topic: str, predicate: str) -> list[commit.IdentityRow]:
+        return self.cur.execute("SELECT DISTINCT place, act, event_date FROM claims WHERE topic = %s "
+                                "AND predicate = %s AND NOT quantitative ORDER BY place, act, event_date",
+                                (topic, predicate)).fetchall()
+
+    def figures_meeting(self, topic: str, predicate: str, unit: str | None, low: float, high: float,
+                        tolerance: float) -> list[commit.FigureRow]:
+        # The factors are computed in Python, as novelty.meets does, so both round alike at the boundary.
+        sql = _FIGURES.format(where="AND low * %s <= %s AND high * %s >= %s", then="")
+        return self.cur.execute(sql, (topic, predicate, unit, 1 - tolerance, high, 1 + tolerance, low)).fetchall()
+
+    def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[commit.FigureRow]:
+        sql = _FIGURES.format(where="", then="ORDER BY last DESC LIMIT %s")
+        return self.cur.execute(sql, (topic, predicate, unit, count)).fetchall()
 
     def add_article(self, article: Article, fingerprint: Fingerprint, duplicate_of: str | None, seen_at: str) -> bool:
         # A conflict is a worker that committed the same article a moment ago: this one was already processed.

@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS claims (
     alert_id TEXT, seen_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS claims_topic_predicate ON claims(topic, predicate);
+-- Covers the figure reads of judging: their GROUP BY walks the index, the table is read once per distinct figure.
+CREATE INDEX IF NOT EXISTS claims_figures ON claims(topic, predicate, unit, low, high, attributed_to);
 CREATE INDEX IF NOT EXISTS claims_article ON claims(article_url);
 CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (
@@ -50,6 +52,12 @@ CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(sink, state, seq);
 CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, seq);
 CREATE TABLE IF NOT EXISTS disabled_sinks (sink TEXT PRIMARY KEY, since TEXT NOT NULL, reason TEXT NOT NULL);
 """
+# Distinct (low, high, attributed_to) of one unit, as commit.FigureRow: the id of the latest record, then the
+# first record's values.
+_FIGURES = ("SELECT g.last, c.low, c.high, c.unit, c.attributed_to, c.seen_at, c.article_url FROM "
+            "(SELECT MIN(id) AS first, MAX(id) AS last FROM claims WHERE topic = ? AND predicate = ? AND unit IS ? "
+            "AND low IS NOT NULL {where} GROUP BY low, high, attributed_to {then}) AS g "
+            "JOIN claims AS c ON c.id = g.first")
 _SCHEMA_NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", _SCHEMA))
 
 
@@ -298,10 +306,23 @@ class _Ledger:
     def evidence(self, url: str) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT evidence FROM claims WHERE article_url = ?", (url,))}
 
-    def claim_rows(self, topic: str, predicate: str) -> list[commit.ClaimRow]:
-        return self.db.execute(
-            "SELECT low, high, unit, attributed_to, seen_at, article_url, place, act, event_date, quantitative "
-            "FROM claims WHERE topic = ? AND predicate = ? ORDER BY id", (topic, predicate)).fetchall()
+    def mentioned(self, topic: str, predicate: str) -> bool:
+        return self.db.execute("SELECT 1 FROM claims WHERE topic = ? AND predicate = ? LIMIT 1",
+                               (topic, predicate)).fetchone() is not None
+
+    def identities(self, topic: str, predicate: str) -> list[commit.IdentityRow]:
+        return self.db.execute("SELECT DISTINCT place, act, event_date FROM claims WHERE topic = ? AND predicate = ? "
+                               "AND NOT quantitative ORDER BY place, act, event_date", (topic, predicate)).fetchall()
+
+    def figures_meeting(self, topic: str, predicate: str, unit: str | None, low: float, high: float,
+                        tolerance: float) -> list[commit.FigureRow]:
+        # The factors are computed in Python, as novelty.meets does, so both round alike at the boundary.
+        sql = _FIGURES.format(where="AND low * ? <= ? AND high * ? >= ?", then="")
+        return self.db.execute(sql, (topic, predicate, unit, 1 - tolerance, high, 1 + tolerance, low)).fetchall()
+
+    def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[commit.FigureRow]:
+        sql = _FIGURES.format(where="", then="ORDER BY last DESC LIMIT ?")
+        return self.db.execute(sql, (topic, predicate, unit, count)).fetchall()
 
     def add_article(self, article: Article, fingerprint: Fingerprint, duplicate_of: str | None, seen_at: str) -> bool:
         added = self.db.execute(

@@ -9,14 +9,15 @@ from typing import Protocol
 
 from pipeline.alerts import alert_id, build_alert
 from pipeline.fingerprint import DUPLICATE_JACCARD, Fingerprint
-from pipeline.novelty import History, Identity, identity, judge_article
+from pipeline.novelty import PREVIOUS_SHOWN, History, identity, judge_article
 from pipeline.records import Article, Claim, Judgement, PriorFigure
 from pipeline.store import Committed
 
-# One recorded claim, as history reads it: low, high, unit, attributed_to, seen_at, article_url, place, act,
-# event_date, quantitative.
-ClaimRow = tuple[float | None, float | None, str | None, str | None, str, str, str | None, str | None, str | None,
-                 bool]
+# One distinct figure and source recorded before: the id of its latest record, then low, high, unit, attributed_to,
+# and the seen_at and article_url of its first record.
+FigureRow = tuple[int, float, float, str | None, str | None, str, str]
+# The parts of a qualitative claim its identity is made of: place, act, event_date.
+IdentityRow = tuple[str | None, str | None, str | None]
 
 
 class Ledger(Protocol):
@@ -26,7 +27,14 @@ class Ledger(Protocol):
     def sharing_a_band(self, bands: Sequence[int]) -> set[str]: ...  # URLs of articles with any band in common
     def signature(self, url: str) -> tuple[bytes, str | None] | None: ...  # (signature, duplicate_of)
     def evidence(self, url: str) -> set[str]: ...  # the evidence of every claim of an article
-    def claim_rows(self, topic: str, predicate: str) -> list[ClaimRow]: ...  # in the order they were recorded
+    # The history reads are bounded by what is distinct and near, not by how many claims were recorded: a story
+    # followed for months gathers thousands of reprinted claims, and every article is judged against them.
+    def mentioned(self, topic: str, predicate: str) -> bool: ...  # any claim recorded for them
+    def identities(self, topic: str, predicate: str) -> list[IdentityRow]: ...  # distinct, of qualitative claims
+    # Distinct figures of the unit whose interval widened by the tolerance meets [low, high] (novelty.meets).
+    def figures_meeting(self, topic: str, predicate: str, unit: str | None, low: float, high: float,
+                        tolerance: float) -> list[FigureRow]: ...
+    def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[FigureRow]: ...
     # False when the article is already there: another worker committed it first.
     def add_article(self, article: Article, fingerprint: Fingerprint, duplicate_of: str | None,
                     seen_at: str) -> bool: ...
@@ -46,7 +54,7 @@ def commit_article(ledger: Ledger, article: Article, fingerprint: Fingerprint, c
     copied = ledger.evidence(duplicate_of) if duplicate_of else set()
     judgements = [
         Judgement(j.claim, "syndicated") if j.alerts and j.claim.evidence in copied else j
-        for j in judge_article(claims, lambda t, p: history(t, p, ledger.claim_rows(t, p)), article_url=article.url,
+        for j in judge_article(claims, lambda claim: history(ledger, claim, tolerance), article_url=article.url,
                                seen_at=seen_at, tolerance=tolerance)
     ]
     # The article is the first write: when another worker got there first, nothing of this one is written.
@@ -80,14 +88,22 @@ def duplicate(ledger: Ledger, url: str, fingerprint: Fingerprint) -> str | None:
     return best
 
 
-def history(topic: str, predicate: str, rows: Sequence[ClaimRow]) -> History:
-    """What the novelty policy needs to know of the claims recorded before for one topic and predicate."""
-    # One entry per distinct figure and source, the first time it was seen: what `previous` lists.
-    figures = tuple({(r[0], r[1], r[2], r[3]): PriorFigure(r[0], r[1], r[2], r[3], r[4], r[5])
-                     for r in reversed(rows) if r[0] is not None}.values())[::-1]
-    identities = tuple(
-        identity(Claim(topic, predicate, "", place=r[6], act=r[7], event_date=r[8])) for r in rows if not r[9])
-    return History(figures=figures, mentioned=bool(rows), identities=_unique(identities))
+def history(ledger: Ledger, claim: Claim, tolerance: float) -> History:
+    """What the novelty policy needs to know of the claims recorded before, to judge this one."""
+    topic, predicate = claim.topic, claim.predicate
+    if not claim.quantitative:
+        identities = (identity(Claim(topic, predicate, "", place=p, act=a, event_date=d))
+                      for p, a, d in ledger.identities(topic, predicate))
+        return History(mentioned=ledger.mentioned(topic, predicate), identities=tuple(dict.fromkeys(identities)))
+    if claim.figure is None:
+        return History(mentioned=ledger.mentioned(topic, predicate))
+    f = claim.figure
+    # The figures that can make it known, and the latest ones, which an alert lists; in the order of their latest
+    # record, each with its first record's time and article (what `previous` shows).
+    rows = {row[1:5]: row for row in (*ledger.figures_meeting(topic, predicate, f.unit, f.low, f.high, tolerance),
+                                      *ledger.latest_figures(topic, predicate, f.unit, PREVIOUS_SHOWN))}
+    figures = tuple(PriorFigure(*row[1:]) for row in sorted(rows.values()))
+    return History(figures=figures, mentioned=bool(figures) or ledger.mentioned(topic, predicate))
 
 
 def claim_values(article_url: str, judgement: Judgement, alert_id: str | None, seen_at: str) -> tuple[object, ...]:
@@ -96,7 +112,3 @@ def claim_values(article_url: str, judgement: Judgement, alert_id: str | None, s
     return (article_url, c.topic, c.predicate, c.figure.low if c.figure else None,
             c.figure.high if c.figure else None, c.figure.unit if c.figure else None, c.attributed_to,
             c.hedged, c.place, c.act, c.event_date, c.quantitative, c.evidence, judgement.kind, alert_id, seen_at)
-
-
-def _unique(identities: tuple[Identity, ...]) -> tuple[Identity, ...]:
-    return tuple(dict.fromkeys(identities))

@@ -35,7 +35,12 @@ class Identity:
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """Everything recorded before for one (topic, predicate)."""
+    """What was recorded before for one (topic, predicate), as far as judging a claim needs it.
+
+    A store gives, for a claim with a figure, the earlier figures of its unit that can bear on it (those whose
+    widened interval meets it) and the latest PREVIOUS_SHOWN ones, not all of them: what is read per article stays
+    bounded by what is near, not by months of history.
+    """
 
     figures: tuple[PriorFigure, ...] = ()
     mentioned: bool = False
@@ -67,6 +72,15 @@ def widened(figure: PriorFigure | Figure, tolerance: float) -> tuple[float, floa
     return figure.low * (1 - tolerance), figure.high * (1 + tolerance)
 
 
+def meets(before: PriorFigure, figure: Figure, tolerance: float) -> bool:
+    """Whether an earlier figure, widened, touches this one: only such figures can help make it known.
+
+    (A union of closed intervals covers [low, high] exactly when the intervals that meet [low, high] cover it.)
+    Stores select with the same comparison in SQL: `low * (1 - tolerance) <= high' AND high * (1 + tolerance) >= low'`.
+    """
+    return before.low * (1 - tolerance) <= figure.high and before.high * (1 + tolerance) >= figure.low
+
+
 def is_known(figure: Figure, before: Iterable[PriorFigure], tolerance: float) -> bool:
     """True when the figure lies entirely inside the union of the earlier figures, each widened by the tolerance."""
     spans = sorted(widened(f, tolerance) for f in before if f.unit == figure.unit)
@@ -93,7 +107,8 @@ def judge(claim: Claim, history: History, tolerance: float = DEFAULT_TOLERANCE) 
         return Judgement(claim, "new_claim")
     if is_known(claim.figure, figures, tolerance):
         covering = [f for f in figures if is_known(claim.figure, [f], tolerance)]
-        sources = {f.attributed_to for f in (covering or figures)}
+        # No one figure covers it, several together do: their sources are the ones it repeats.
+        sources = {f.attributed_to for f in (covering or [f for f in figures if meets(f, claim.figure, tolerance)])}
         if claim.attributed_to and claim.attributed_to not in sources:
             return Judgement(claim, "corroboration")
         return Judgement(claim, "known")
@@ -111,6 +126,12 @@ def record(history: History, claim: Claim, *, article_url: str, seen_at: str) ->
     return replace(history, mentioned=True, figures=figures)
 
 
+def joined(stored: History, own: History) -> History:
+    """The store's history followed by what the article being judged recorded before this claim."""
+    return History(figures=stored.figures + own.figures, mentioned=stored.mentioned or own.mentioned,
+                   identities=stored.identities + own.identities)
+
+
 def judging_order(claims: Sequence[Claim]) -> list[Claim]:
     """Claims with a figure first, then the others, each in text order.
 
@@ -122,20 +143,22 @@ def judging_order(claims: Sequence[Claim]) -> list[Claim]:
 
 def judge_article(
     claims: Sequence[Claim],
-    history_of: Callable[[str, str], History],
+    history_of: Callable[[Claim], History],
     *,
     article_url: str,
     seen_at: str,
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> list[Judgement]:
-    """Judge an article's claims in order, each against the store's history plus the article's earlier claims."""
-    histories: dict[tuple[str, str], History] = {}
+    """Judge an article's claims in order, each against the store's history plus the article's earlier claims.
+
+    `history_of(claim)` is the store's history of the claim's topic and predicate, as far as judging it needs.
+    """
+    own: dict[tuple[str, str], History] = {}  # what this article's earlier claims recorded
     judgements = []
     for claim in judging_order(claims):
         key = (claim.topic, claim.predicate)
-        if key not in histories:
-            histories[key] = history_of(*key)
-        judgement = judge(claim, histories[key], tolerance)
+        mine = own.get(key, History())
+        judgement = judge(claim, joined(history_of(claim), mine), tolerance)
         judgements.append(judgement)
-        histories[key] = record(histories[key], claim, article_url=article_url, seen_at=seen_at)
+        own[key] = record(mine, claim, article_url=article_url, seen_at=seen_at)
     return judgements

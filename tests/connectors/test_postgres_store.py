@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,10 +22,11 @@ from pipeline.config import JsonlSink
 from pipeline.delivery import Deliverer
 from pipeline.fingerprint import fingerprint
 from pipeline.metrics import Metrics
-from pipeline.records import Article, Claim, FeedEntry
+from pipeline.novelty import History, identity, judge_article
+from pipeline.records import Article, Claim, FeedEntry, Figure, PriorFigure
 from pipeline.schedule import FeedState, after_gone
 from pipeline.store import Store, StoreError, open_store
-from tests.connectors.test_sqlite_store import NOW, WIRE, article, killed
+from tests.connectors.test_sqlite_store import NOW, WIRE, T, article, killed
 from tests.webhooks import fill
 
 SINK = "jsonl:a.jsonl"
@@ -122,6 +124,57 @@ def test_an_article_is_judged_once_with_its_history(store: Store) -> None:
     assert syndicated.duplicate_of == "https://a.example/1" and syndicated.alerts == ()
     # The processed article's entry is finished: never fetched again.
     assert not store.is_new_entry("https://b.example/2", "") and store.pending_entries() == []
+
+
+def full_history(recorded: list[tuple[Claim, str]], topic: str, predicate: str) -> History:
+    """The whole history, read the plain way: every distinct figure and source in the order of its latest record,
+    with its first record's article; every identity. What a store's bounded reads must judge alike."""
+    rows = [(c, url) for c, url in recorded if (c.topic, c.predicate) == (topic, predicate)]
+    first: dict[tuple[Any, ...], str] = {}
+    last: dict[tuple[Any, ...], int] = {}
+    for n, (c, url) in enumerate(rows):
+        if c.figure is not None:
+            key = (c.figure.low, c.figure.high, c.figure.unit, c.attributed_to)
+            first.setdefault(key, url)
+            last[key] = n
+    figures = tuple(PriorFigure(*key, NOW.isoformat(), first[key]) for key in sorted(last, key=last.__getitem__))
+    identities = tuple(dict.fromkeys(identity(c) for c, _ in rows if not c.quantitative))
+    return History(figures=figures, mentioned=bool(rows), identities=identities)
+
+
+def test_the_bounded_history_judges_as_the_whole_history_would(store: Store) -> None:
+    """A store reads only the figures near a claim and the latest few (it would otherwise read every claim of the
+    topic for every article); over a long random story its judgements, `previous` included, are those of the
+    whole history."""
+    rng = random.Random(7)
+    sources = ["Séoul", "Kyiv", "NIS", None]
+    recorded: list[tuple[Claim, str]] = []
+    kinds: set[str] = set()
+    for n in range(70):
+        claims = []
+        for s in range(rng.randint(1, 4)):
+            kind = rng.random()
+            if kind < 0.6:  # figures clustered enough that many are known, spread enough that many are not
+                low = float(rng.choice([100, 200, 600, 650, 1000, 1100, 2000, 5000, 11_000, 12_000, 14_000]))
+                high = low * rng.choice([1, 1, 1, 1.5])
+                unit = rng.choice(["soldiers", "soldiers", "soldiers", "percent"])
+                claims.append(Claim(T, "troops_killed", f"e{n}-{s}", quantitative=True, figure=Figure(low, high, unit),
+                                    attributed_to=rng.choice(sources), sentence=s))
+            elif kind < 0.75:
+                claims.append(Claim(T, "troops_wounded", f"e{n}-{s}", quantitative=True, sentence=s))
+            else:
+                claims.append(Claim(T, "official_visit", f"e{n}-{s}", place=rng.choice(["Moscou", "Pyongyang", None]),
+                                    event_date=rng.choice(["2025", "2025-06", "2025-06-04", "2025-09", None]),
+                                    sentence=s))
+        url = f"https://story.example/{n}"
+        text = " ".join(f"mot{n}x{k}" for k in range(120))  # no two articles alike: none is a copy
+        expected = judge_article(claims, lambda c: full_history(recorded, c.topic, c.predicate), article_url=url,
+                                 seen_at=NOW.isoformat(), tolerance=0.1)
+        got = commit(store, article(url, text=text), claims).judgements
+        assert [(j.claim, j.kind, j.previous) for j in got] == [(j.claim, j.kind, j.previous) for j in expected], n
+        recorded += [(j.claim, url) for j in expected]
+        kinds.update(j.kind for j in expected)
+    assert kinds == {"new_claim", "new_figure", "known", "corroboration"}  # the story went through every case
 
 
 def test_the_outbox_delivers_in_order_and_keeps_failures(store: Store) -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sqlite_store import SqliteStore
+from connectors.sqlite_store import SqliteStore, _Ledger
+from pipeline import commit as commit_module
 from pipeline.fingerprint import fingerprint
 from pipeline.records import Article, Claim, Figure
 from pipeline.schedule import FeedState, after_gone
@@ -78,6 +79,19 @@ def test_a_new_figure_lists_the_previous_ones(store: SqliteStore) -> None:
     assert alert["kind"] == "new_figure"
     assert [(p["low"], p["attributed_to"], p["article_url"]) for p in alert["previous"]] == [
         (600, "Séoul", "https://a.example/1")]
+
+
+def test_judging_reads_the_figures_near_a_claim_and_the_latest_only(store: SqliteStore) -> None:
+    # Forty figures far apart, each news: a claim is judged against the one near it and the ten latest (which its
+    # alert lists), not against all forty; the store's reads do not grow with the story.
+    for n in range(40):
+        text = " ".join(f"mot{n}x{k}" for k in range(120))
+        commit(store, article(f"https://a.example/{n}", text=text), [killed(100.0 * 2**n)])
+    claim = killed(100.0 * 2**20 * 1.05)
+    with store._lock:
+        history = commit_module.history(_Ledger(store._db), claim, 0.1)
+    assert [f.low for f in history.figures] == [100.0 * 2**n for n in (20, *range(30, 40))]
+    assert history.figures[0].article_url == "https://a.example/20"
 
 
 def test_a_syndicated_copy_raises_nothing(store: SqliteStore) -> None:

@@ -87,7 +87,7 @@ def test_dates_match_when_one_contains_the_other() -> None:
 def test_an_article_is_judged_figures_first_against_its_own_earlier_claims() -> None:
     claims = [q("troops_killed", sentence=1), q("troops_killed", 600, sentence=5),
               q("troops_deployed", 10_000, sentence=0), q("troops_deployed", 10_500, sentence=7)]
-    judged = judge_article(claims, lambda t, p: History(), article_url="u", seen_at="t")
+    judged = judge_article(claims, lambda claim: History(), article_url="u", seen_at="t")
     kinds = {(j.claim.predicate, j.claim.figure.low if j.claim.figure else None): j.kind for j in judged}
     assert kinds == {("troops_killed", 600): "new_claim", ("troops_killed", None): "known",
                      ("troops_deployed", 10_000): "new_claim", ("troops_deployed", 10_500): "known"}
@@ -97,3 +97,12 @@ def test_tolerance_is_configurable() -> None:
     history = History(figures=(prior(600),), mentioned=True)
     assert judge(q("troops_killed", 700), history, tolerance=0.1).kind == "new_figure"
     assert judge(q("troops_killed", 700), history, tolerance=0.2).kind == "known"
+
+
+def test_a_figure_known_from_several_together_is_theirs_alone() -> None:
+    # No one earlier figure covers 10,000-15,000; 10,000, 12,000 and 14,000 together do. Kyiv's 100 is far away
+    # and says nothing of it: Kyiv giving 10,000-15,000 corroborates, NIS (one of the three) repeats itself.
+    history = History(figures=(prior(100, by="Kyiv"), prior(10_000, by="Séoul"), prior(12_000, by="NIS"),
+                               prior(14_000, by="Séoul")), mentioned=True)
+    assert judge(q("troops_killed", 10_000, 15_000, by="NIS"), history).kind == "known"
+    assert judge(q("troops_killed", 10_000, 15_000, by="Kyiv"), history).kind == "corroboration"
