@@ -443,15 +443,13 @@ class _Ledger:
     def has_article(self, url: str) -> bool:
         return self.cur.execute("SELECT 1 FROM articles WHERE url = %s", (url,)).fetchone() is not None
 
-    def sharing_a_band(self, bands: Sequence[int]) -> set[str]:
+    def sharing_bands(self, bands: Sequence[int], limit: int) -> list[tuple[str, bytes, str | None]]:
         rows = self.cur.execute(
-            "SELECT DISTINCT b.url FROM article_bands b JOIN unnest(%s::bigint[]) WITH ORDINALITY AS k(hash, n) "
-            "ON b.band = k.n - 1 AND b.hash = k.hash", (list(bands),)).fetchall()
-        return {row[0] for row in rows}
-
-    def signature(self, url: str) -> tuple[bytes, str | None] | None:
-        row = self.cur.execute("SELECT signature, duplicate_of FROM articles WHERE url = %s", (url,)).fetchone()
-        return (bytes(row[0]), row[1]) if row else None
+            "SELECT a.url, a.signature, a.duplicate_of FROM (SELECT b.url, COUNT(*) AS shared FROM article_bands b "
+            "JOIN unnest(%s::bigint[]) WITH ORDINALITY AS k(hash, n) ON b.band = k.n - 1 AND b.hash = k.hash "
+            "GROUP BY b.url) AS m JOIN articles a ON a.url = m.url ORDER BY m.shared DESC, a.processed_at, a.url "
+            "LIMIT %s", (list(bands), limit)).fetchall()
+        return [(url, bytes(signature), duplicate_of) for url, signature, duplicate_of in rows]
 
     def evidence(self, url: str) -> set[str]:
         return {row[0] for row in self.cur.execute("SELECT evidence FROM claims WHERE article_url = %s", (url,))}

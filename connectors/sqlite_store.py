@@ -293,15 +293,13 @@ class _Ledger:
     def has_article(self, url: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone() is not None
 
-    def sharing_a_band(self, bands: Sequence[int]) -> set[str]:
-        urls: set[str] = set()
-        for band, value in enumerate(bands):
-            urls.update(r[0] for r in self.db.execute(
-                "SELECT url FROM article_bands WHERE band = ? AND hash = ?", (band, value)))
-        return urls
-
-    def signature(self, url: str) -> tuple[bytes, str | None] | None:
-        return self.db.execute("SELECT signature, duplicate_of FROM articles WHERE url = ?", (url,)).fetchone()
+    def sharing_bands(self, bands: Sequence[int], limit: int) -> list[tuple[str, bytes, str | None]]:
+        keys = ", ".join("(?, ?)" for _ in bands)
+        return self.db.execute(
+            f"WITH k(band, hash) AS (VALUES {keys}) SELECT a.url, a.signature, a.duplicate_of FROM "
+            "(SELECT b.url, COUNT(*) AS shared FROM k JOIN article_bands AS b ON b.band = k.band AND b.hash = k.hash "
+            "GROUP BY b.url) AS m JOIN articles AS a ON a.url = m.url ORDER BY m.shared DESC, a.processed_at, a.url "
+            "LIMIT ?", [*(x for pair in enumerate(bands) for x in pair), limit]).fetchall()
 
     def evidence(self, url: str) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT evidence FROM claims WHERE article_url = ?", (url,))}

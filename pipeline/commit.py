@@ -13,6 +13,8 @@ from pipeline.novelty import PREVIOUS_SHOWN, History, identity, judge_article
 from pipeline.records import Article, Claim, Judgement, PriorFigure
 from pipeline.store import Committed
 
+CANDIDATES = 20  # stored articles compared with a new one to find the story it copies
+
 # One distinct figure and source recorded before: the id of its latest record, then low, high, unit, attributed_to,
 # and the seen_at and article_url of its first record.
 FigureRow = tuple[int, float, float, str | None, str | None, str, str]
@@ -24,8 +26,9 @@ class Ledger(Protocol):
     """The reads and writes of one commit, all inside the transaction of the store that provides them."""
 
     def has_article(self, url: str) -> bool: ...
-    def sharing_a_band(self, bands: Sequence[int]) -> set[str]: ...  # URLs of articles with any band in common
-    def signature(self, url: str) -> tuple[bytes, str | None] | None: ...  # (signature, duplicate_of)
+    # (url, signature, duplicate_of) of the `limit` articles sharing the most bands with these, fewer bands last, then
+    # the earlier recorded first.
+    def sharing_bands(self, bands: Sequence[int], limit: int) -> list[tuple[str, bytes, str | None]]: ...
     def evidence(self, url: str) -> set[str]: ...  # the evidence of every claim of an article
     # The history reads are bounded by what is distinct and near, not by how many claims were recorded: a story
     # followed for months gathers thousands of reprinted claims, and every article is judged against them.
@@ -75,16 +78,19 @@ def commit_article(ledger: Ledger, article: Article, fingerprint: Fingerprint, c
 
 
 def duplicate(ledger: Ledger, url: str, fingerprint: Fingerprint) -> str | None:
-    """The original this article copies (the most similar stored article, or the original that one copies)."""
-    candidates = ledger.sharing_a_band(fingerprint.bands) - {url}
+    """The original this article copies (the most similar stored article, or the original that one copies).
+
+    Only the CANDIDATES articles sharing the most LSH bands are compared: the more bands two signatures share, the
+    more alike they are, so the most similar is among them, and a story reprinted a thousand times (or an outlet
+    whose every page keeps the same furniture) costs as much per article as one reprinted twenty times.
+    """
     best, best_score = None, DUPLICATE_JACCARD
-    for candidate in sorted(candidates):
-        stored = ledger.signature(candidate)
-        if stored is None:
+    for candidate, signature, duplicate_of in ledger.sharing_bands(fingerprint.bands, CANDIDATES + 1):
+        if candidate == url:
             continue
-        score = fingerprint.similarity(stored[0])
-        if score >= best_score:
-            best, best_score = stored[1] or candidate, score
+        score = fingerprint.similarity(signature)
+        if score > best_score or (score == best_score and best is None):
+            best, best_score = duplicate_of or candidate, score
     return best
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -92,6 +92,23 @@ def test_judging_reads_the_figures_near_a_claim_and_the_latest_only(store: Sqlit
         history = commit_module.history(_Ledger(store._db), claim, 0.1)
     assert [f.low for f in history.figures] == [100.0 * 2**n for n in (20, *range(30, 40))]
     assert history.figures[0].article_url == "https://a.example/20"
+
+
+def test_a_copy_is_compared_with_the_articles_sharing_the_most_bands_only(store: SqliteStore) -> None:
+    # A story reprinted thirty times: a new copy is compared with the few stored articles most like it (all bands
+    # shared, the earliest first), not with all thirty; it is still found to copy the original.
+    for n in range(30):
+        a = article(f"https://copies.example/{n:02d}")
+        store.commit_article(a, fingerprint(a.text), [], sinks=[], tolerance=0.1, now=NOW + timedelta(minutes=n))
+    edited = article("https://edited.example/1", text=WIRE.replace("selon Séoul", "selon les services de Séoul"))
+    commit(store, edited, [])
+    copy = fingerprint(WIRE)
+    with store._lock:
+        ranked = _Ledger(store._db).sharing_bands(copy.bands, 5)
+        alike = _Ledger(store._db).sharing_bands(copy.bands, 100)
+    assert [url for url, _, _ in ranked] == [f"https://copies.example/{n:02d}" for n in range(5)]
+    assert [url for url, _, _ in alike][-1] == "https://edited.example/1"  # fewer bands in common: last
+    assert commit(store, article("https://copies.example/new"), []).duplicate_of == "https://copies.example/00"
 
 
 def test_a_syndicated_copy_raises_nothing(store: SqliteStore) -> None:
