@@ -26,8 +26,8 @@ class Ledger(Protocol):
     """The reads and writes of one commit, all inside the transaction of the store that provides them."""
 
     def has_article(self, url: str) -> bool: ...
-    # (url, signature, duplicate_of) of the `limit` articles sharing the most bands with these, fewer bands last, then
-    # the earlier recorded first.
+    # (url, signature, duplicate_of) of the `limit` articles sharing the most bands with these: the most bands first,
+    # then the earlier processed.
     def sharing_bands(self, bands: Sequence[int], limit: int) -> list[tuple[str, bytes, str | None]]: ...
     def evidence(self, url: str) -> set[str]: ...  # the evidence of every claim of an article
     # The history reads are bounded by what is distinct and near, not by how many claims were recorded: a story
@@ -81,8 +81,8 @@ def duplicate(ledger: Ledger, url: str, fingerprint: Fingerprint) -> str | None:
     """The original this article copies (the most similar stored article, or the original that one copies).
 
     Only the CANDIDATES articles sharing the most LSH bands are compared: the more bands two signatures share, the
-    more alike they are, so the most similar is among them, and a story reprinted a thousand times (or an outlet
-    whose every page keeps the same furniture) costs as much per article as one reprinted twenty times.
+    more alike they are almost surely, so the most similar is among them; and a story reprinted a thousand times (or
+    an outlet whose every page keeps the same furniture) costs as much per article as one reprinted twenty times.
     """
     best, best_score = None, DUPLICATE_JACCARD
     for candidate, signature, duplicate_of in ledger.sharing_bands(fingerprint.bands, CANDIDATES + 1):
