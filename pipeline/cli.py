@@ -120,9 +120,10 @@ def _extract(args: argparse.Namespace) -> int:
 
 def _long_running() -> None:
     """What a process that runs for weeks sets up before it starts a thread."""
-    from connectors.allocator import tune_malloc
+    from connectors.allocator import give_back_every, tune_malloc
 
     tune_malloc()
+    give_back_every()
 
 
 def _run(args: argparse.Namespace) -> int:

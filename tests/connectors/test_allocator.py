@@ -93,3 +93,30 @@ def test_a_limit_the_user_set_wins() -> None:
 def test_a_freed_large_block_no_longer_draws_large_blocks_into_the_arenas() -> None:
     assert run(_MAPPED, "none").stdout.strip() == "0"  # glibc's default: the 1 MB block came from the heap
     assert run(_MAPPED, "tune").stdout.strip().splitlines() == ["MALLOC_ARENA_MAX,MALLOC_MMAP_THRESHOLD_", "1"]
+
+
+# 40 MB in 4 kB blocks (served by the arena, not mapped), then all but one in fifty freed: free pages between live
+# blocks, which glibc keeps resident until asked. Prints the MB returned by the end.
+_HOLES = """
+import os, sys, time
+from connectors.allocator import give_back, give_back_every, tune_malloc
+tune_malloc()
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+blocks = [bytearray(4000) for _ in range(10_000)]
+kept = blocks[::50]
+del blocks
+before = rss()
+if sys.argv[1] == "now":
+    give_back()
+elif sys.argv[1] == "every":
+    give_back_every(0.1)
+time.sleep(0.5)
+print((before - rss()) // 2**20)
+"""
+
+
+def test_free_pages_between_live_blocks_stay_resident_until_given_back() -> None:
+    assert int(run(_HOLES, "none").stdout) < 5  # glibc keeps them: what the monitor's resident memory grew by
+    assert int(run(_HOLES, "now").stdout) > 25
+    assert int(run(_HOLES, "every").stdout) > 25  # the monitor's thread does it without being asked
