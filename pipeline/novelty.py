@@ -78,7 +78,8 @@ def meets(before: PriorFigure, figure: Figure, tolerance: float) -> bool:
     (A union of closed intervals covers [low, high] exactly when the intervals that meet [low, high] cover it.)
     Stores select with the same comparison in SQL: `low * (1 - tolerance) <= high' AND high * (1 + tolerance) >= low'`.
     """
-    return before.low * (1 - tolerance) <= figure.high and before.high * (1 + tolerance) >= figure.low
+    low, high = widened(before, tolerance)
+    return low <= figure.high and high >= figure.low
 
 
 def is_known(figure: Figure, before: Iterable[PriorFigure], tolerance: float) -> bool:
