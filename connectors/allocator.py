@@ -17,6 +17,7 @@ The monitor's resident memory grew while its live heap (heaptrack) and its Pytho
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import os
 import threading
@@ -34,10 +35,12 @@ _SETTINGS = (
 )
 
 
+@functools.cache  # looked up once: give_back runs every minute for weeks
 def _glibc() -> ctypes.CDLL | None:
     try:
         libc = ctypes.CDLL(None)  # the symbols already loaded in this process: its own C library
         libc.gnu_get_libc_version  # noqa: B018 - only glibc has it, and only glibc's mallopt knows these parameters
+        libc.malloc_trim.argtypes, libc.malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
         return libc
     except (OSError, AttributeError, TypeError):
         return None
@@ -49,7 +52,6 @@ def give_back() -> bool:
     libc = _glibc()
     if libc is None:
         return False
-    libc.malloc_trim.argtypes, libc.malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
     return libc.malloc_trim(0) == 1
 
 
