@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import gzip
 import ipaddress
 import json
@@ -896,3 +897,21 @@ def test_requests_start_no_thread_of_their_own(serve: Callable[..., Server], thr
     for _ in range(20):
         assert client.get(server.url("/feed")).ok
     assert set(thread_starts) <= {"guetteur-watchdog"}
+
+
+def test_a_finished_request_is_freed_at_once_not_by_the_cycle_collector(serve: Callable[..., Server]) -> None:
+    # A request and its deadline alarm referred to each other until the deadline passed, a minute later: by then
+    # the pair had reached the collector's oldest generation, which runs rarely, and the monitor held tens of
+    # thousands of dead requests between two full collections. Reference counting alone must free them now.
+    server = serve(lambda conn, req: respond(conn, 200, body=b"ok"))
+    client = HttpClient(settings())
+    assert client.get(server.url("/warm")).ok
+    gc.collect()
+    gc.disable()  # what survives now is what only the cycle collector could free
+    try:
+        for _ in range(30):
+            assert client.get(server.url("/feed")).ok
+        left = [obj for obj in gc.get_objects() if type(obj).__name__ == "_Fetch"]
+    finally:
+        gc.enable()
+    assert left == []

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
+import weakref
 
 import pytest
 
-from connectors.watchdog import WATCHDOG, Watchdog
+from connectors.watchdog import COMPACT_AT_LEAST, WATCHDOG, Watchdog
 
 
 def wait_for(condition: threading.Event, seconds: float = 5.0) -> None:
@@ -82,3 +84,43 @@ def test_a_forked_child_inherits_no_alarm_and_gets_its_own_thread() -> None:
     assert os.waitstatus_to_exitcode(status) == 0
     assert not inherited.cancelled and WATCHDOG.pending() >= 1  # the parent's are untouched
     inherited.cancel()
+
+
+def test_cancelled_alarms_do_not_pile_up_until_their_deadline() -> None:
+    # Each request arms a deadline a minute away and cancels it milliseconds later: left in the heap, the cancelled
+    # alarms of the last minute (over a thousand at 20 requests a second) would all be held.
+    watchdog = Watchdog()
+    keeper = watchdog.call_at(time.monotonic() + 60, lambda: None)  # a request still in flight
+    for _ in range(5000):
+        watchdog.call_at(time.monotonic() + 60, lambda: None).cancel()
+    assert watchdog.pending() == 1
+    assert watchdog.held() <= 2 * COMPACT_AT_LEAST
+    keeper.cancel()
+    assert watchdog.pending() == 0
+
+
+def test_an_alarm_lets_go_of_its_callback_once_cancelled_or_fired() -> None:
+    # The callback is usually a method of the object holding the alarm: kept, the pair would be a reference cycle.
+    class Request:
+        def __init__(self, watchdog: Watchdog, seconds: float) -> None:
+            self.alarm = watchdog.call_at(time.monotonic() + seconds, self.expire)
+            self.expired = threading.Event()
+
+        def expire(self) -> None:
+            self.expired.set()
+
+    watchdog = Watchdog()
+    gc.disable()
+    try:
+        cancelled = Request(watchdog, 60)
+        cancelled.alarm.cancel()
+        fired = Request(watchdog, 0.01)
+        wait_for(fired.expired)
+        deadline = time.monotonic() + 5
+        while fired.alarm._callback is not None and time.monotonic() < deadline:  # the thread lets go just after
+            time.sleep(0.01)
+        refs = [weakref.ref(cancelled), weakref.ref(fired)]
+        del cancelled, fired
+        assert [ref() for ref in refs] == [None, None]
+    finally:
+        gc.enable()
