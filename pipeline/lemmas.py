@@ -136,6 +136,10 @@ def lemma(word: str) -> str:
 
 
 def _words(token: str) -> list[str]:
+    if token.isascii() and token.isdigit():
+        # A number is its own lemma. Through the cache, every new figure, date and serial of the news would push a
+        # word out of it, and it would fill to its bound months before words alone could.
+        return [token]
     if "'" not in token or token in _lookup():  # "aujourd'hui" is one word
         return [lemma(token)]
     *elided, last = token.split("'")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.lemmas import normalise, normalise_phrase, strip_accents
+from pipeline.lemmas import lemma, normalise, normalise_phrase, strip_accents
 
 
 @pytest.mark.parametrize(
@@ -92,3 +92,12 @@ def test_phrase_matches_like_text() -> None:
 def test_strip_accents() -> None:
     assert strip_accents("Ça a été une œuvre naïve") == "Ca a ete une oeuvre naive"
     assert strip_accents("plain ascii") == "plain ascii"
+
+
+def test_numbers_stay_out_of_the_lemma_cache() -> None:
+    # Every article brings new figures, dates and serials; cached, they would push the words out.
+    lemma.cache_clear()
+    assert normalise("Environ 123457 soldats, dépêche 98765, le 31") == [
+        "environ", "123457", "soldat", "depeche", "98765", "le", "31"
+    ]  # fmt: skip
+    assert lemma.cache_info().currsize == 4  # environ, soldats, dépêche, le
