@@ -82,6 +82,47 @@ class _Forever(RestrictionProvider):
         return None  # on drain, the source ends: nothing is left to read
 
 
+class _SharedPoller:
+    """The process's schedule of the feeds, and a lock so that one look at it runs at a time."""
+
+    def __init__(self, poller: Poller) -> None:
+        self.poller = poller
+        self.lock = threading.Lock()
+        self.users = 0
+
+
+_pollers: dict[str, _SharedPoller] = {}
+_pollers_lock = threading.Lock()
+
+
+def acquire_poller(settings: Settings, store: Store) -> _SharedPoller:
+    """The one Poller of this process for these settings, made on first use.
+
+    Beam's SDK harness makes a new instance of the source whenever a resume starts before the last one has handed
+    its instance back, keeps them all, and resumes on any of them. Each with a schedule of its own, the one resumed
+    next knew nothing of the polls of the others: it polled those feeds again, with stale validators, and every
+    instance held its own copy of every feed's state (the soak saw two more instances every 10 minutes).
+    """
+    key = settings.model_dump_json()
+    with _pollers_lock:
+        shared = _pollers.get(key)
+        if shared is None:
+            shared = _pollers[key] = _SharedPoller(
+                Poller(settings, HttpClient(settings.http), store, process_metrics()))
+        shared.users += 1
+        return shared
+
+
+def release_poller(settings: Settings) -> None:
+    key = settings.model_dump_json()
+    with _pollers_lock:
+        shared = _pollers.get(key)
+        if shared is not None:
+            shared.users -= 1
+            if shared.users <= 0:
+                del _pollers[key]
+
+
 class PollForeverFn(_StoreDoFn):
     """The unbounded source: each resume polls the feeds that are due, then sleeps until the next is.
 
@@ -92,7 +133,13 @@ class PollForeverFn(_StoreDoFn):
     def setup(self) -> None:
         super().setup()
         assert self.store is not None
-        self.poller = Poller(self.settings, HttpClient(self.settings.http), self.store, process_metrics())
+        self.shared = acquire_poller(self.settings, self.store)
+
+    def teardown(self) -> None:
+        if getattr(self, "shared", None) is not None:
+            release_poller(self.settings)
+            self.shared = None
+        super().teardown()
 
     @beam.DoFn.unbounded_per_element()
     def process(self, element: Any, tracker: OffsetRestrictionTracker = beam.DoFn.RestrictionParam(_Forever())
@@ -103,15 +150,19 @@ class PollForeverFn(_StoreDoFn):
             return
         if not tracker.try_claim(restriction.start):
             return
-        try:
-            if restriction.start == 0:
-                yield from self.poller.pending()
-            process_metrics().look()
-            yield from self.poller.poll_due()
-        except Exception:  # noqa: BLE001 - the source must outlive a bad poll (a locked store, a bug): it retries
-            log.exception("polling failed; trying again at the next look")
-            process_metrics().drop("poll", "internal_error")
-        wait = min(max(self.poller.next_due() - time.time(), 0.05), MAX_SLEEP)
+        poller = self.shared.poller
+        found: list[FeedEntry] = []
+        with self.shared.lock:  # entries are emitted after the look, so the lock is never held by a downstream stage
+            try:
+                if restriction.start == 0:
+                    found.extend(poller.pending())
+                process_metrics().look()
+                found.extend(poller.poll_due())
+            except Exception:  # noqa: BLE001 - the source must outlive a bad poll (a locked store, a bug): it retries
+                log.exception("polling failed; trying again at the next look")
+                process_metrics().drop("poll", "internal_error")
+            wait = min(max(poller.next_due() - time.time(), 0.05), MAX_SLEEP)
+        yield from found
         tracker.defer_remainder(Duration(seconds=wait))
 
 

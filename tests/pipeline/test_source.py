@@ -1,0 +1,73 @@
+"""Every instance of the monitor's source in one process shares one schedule of the feeds."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
+from apache_beam.runners.sdf_utils import RestrictionTrackerView, ThreadsafeRestrictionTracker
+
+from pipeline import graph
+from pipeline.config import settings_from_dict
+
+RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>http://x/</link></channel></rss>'
+
+
+@pytest.fixture
+def feed_server() -> Iterator[tuple[str, Counter[str]]]:
+    requests: Counter[str] = Counter()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            requests[self.path] += 1
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(RSS)))
+            self.end_headers()
+            self.wfile.write(RSS)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    server.shutdown()
+    server.server_close()
+
+
+def look(source: graph.PollForeverFn, start: int) -> list[object]:
+    """One resume of the source, as the SDK harness makes it."""
+    tracker = RestrictionTrackerView(ThreadsafeRestrictionTracker(OffsetRestrictionTracker(OffsetRange(start, 2**62))))
+    return list(source.process(None, tracker))
+
+
+def test_a_second_instance_of_the_source_does_not_poll_again_what_the_first_just_polled(
+        tmp_path: Path, feed_server: tuple[str, Counter[str]]) -> None:
+    # Beam's SDK harness makes a new instance of the source when a resume starts before the previous one has handed
+    # its instance back, and resumes on any of them. With a schedule each, the next one polled every feed again.
+    base, requests = feed_server
+    settings = settings_from_dict({
+        "store": {"path": str(tmp_path / "g.db")},
+        "http": {"allow_private_networks": True},
+        "feeds": [{"name": f"f{i}", "url": f"{base}/f{i}.xml", "interval": "1h"} for i in range(4)],
+        "sinks": [{"type": "jsonl", "path": str(tmp_path / "alerts.jsonl")}],
+    })
+    first, second = graph.PollForeverFn(settings), graph.PollForeverFn(settings)
+    first.setup()
+    second.setup()
+    try:
+        assert look(first, 0) == []  # the feeds are empty
+        assert sum(requests.values()) == 4
+        assert look(second, 1) == []
+        assert sum(requests.values()) == 4  # nothing is due: the second knows what the first did
+    finally:
+        first.teardown()
+        second.teardown()
+    assert graph._pollers == {}  # the last instance gone, the schedule goes too
