@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -71,3 +72,21 @@ def test_a_second_instance_of_the_source_does_not_poll_again_what_the_first_just
         first.teardown()
         second.teardown()
     assert graph._pollers == {}  # the last instance gone, the schedule goes too
+
+
+def test_every_stage_instance_of_a_process_holds_one_copy_of_the_settings(tmp_path: Path) -> None:
+    # Beam unpickles each DoFn of each bundle processor on its own; with many feeds, the copies added up.
+    settings = settings_from_dict({"store": {"path": str(tmp_path / "g.db")},
+                                   "sinks": [{"type": "jsonl", "path": str(tmp_path / "alerts.jsonl")}]})
+    instances = [pickle.loads(pickle.dumps(fn)) for fn in (graph.ReadFn(settings), graph.JudgeFn(settings),
+                                                          graph.RecordDropFn(settings), graph.AnalyseFn(settings))]
+    assert len({id(fn.settings) for fn in instances}) == 4  # as Beam hands them over
+    for fn in instances:
+        fn.setup()
+    try:
+        assert len({id(fn.settings) for fn in instances}) == 1
+        assert instances[0].settings == settings
+    finally:
+        for fn in instances:
+            if hasattr(fn, "store"):
+                fn.teardown()
