@@ -138,7 +138,11 @@ def tree(pid: int) -> list[int]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU seconds used so far by the whole tree."""
+    """CPU seconds used so far by the whole tree, those of children that ended and were reaped included.
+
+    Without the reaped children's share (cutime, cstime), a recycled extraction worker took its CPU seconds out of
+    the sum, and one 90-minute run printed a negative CPU while polling.
+    """
     cpu = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     for member in tree(pid):
@@ -146,7 +150,7 @@ def cpu_seconds(pid: int) -> float:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        cpu += (int(fields[11]) + int(fields[12])) / tick
+        cpu += sum(int(value) for value in fields[11:15]) / tick  # utime, stime, cutime, cstime
     return cpu
 
 
