@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections import Counter
 from pathlib import Path
 
-import pytest
 from prometheus_client import CollectorRegistry
 
 from connectors.http import HttpClient
@@ -16,36 +13,13 @@ from pipeline.metrics import Metrics
 from pipeline.stages import Poller
 from pipeline.store import open_store
 
-RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>http://x/</link></channel></rss>'
 
-
-@pytest.fixture
-def feed_server() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(RSS)))
-            self.end_headers()
-            self.wfile.write(RSS)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-def test_looks_and_pollers_share_the_process_pool(tmp_path: Path, feed_server: str,
+def test_looks_and_pollers_share_the_process_pool(tmp_path: Path, empty_feeds: tuple[str, Counter[str]],
                                                   thread_starts: list[str]) -> None:
     # A pool per look started and ended max_in_flight threads several times a second in a monitor with many
     # feeds, and a pool per Poller kept one set of idle threads per source instance Beam keeps; both made the
     # monitor's resident memory grow (README, "Soak figures").
+    feed_server = empty_feeds[0]
     feeds = "".join(f'[[feeds]]\nname = "f{i}"\nurl = "{feed_server}/f{i}.xml"\ninterval = "1m"\n' for i in range(8))
     config = tmp_path / "g.toml"
     config.write_text('[store]\npath = "g.db"\n[http]\nallow_private_networks = true\nmax_in_flight = 3\n'

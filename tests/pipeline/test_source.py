@@ -3,44 +3,14 @@
 from __future__ import annotations
 
 import pickle
-import threading
 from collections import Counter
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
 from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
 from apache_beam.runners.sdf_utils import RestrictionTrackerView, ThreadsafeRestrictionTracker
 
 from pipeline import graph
 from pipeline.config import settings_from_dict
-
-RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>http://x/</link></channel></rss>'
-
-
-@pytest.fixture
-def feed_server() -> Iterator[tuple[str, Counter[str]]]:
-    requests: Counter[str] = Counter()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-            requests[self.path] += 1
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(RSS)))
-            self.end_headers()
-            self.wfile.write(RSS)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    server.shutdown()
-    server.server_close()
 
 
 def look(source: graph.PollForeverFn, start: int) -> list[object]:
@@ -50,10 +20,10 @@ def look(source: graph.PollForeverFn, start: int) -> list[object]:
 
 
 def test_a_second_instance_of_the_source_does_not_poll_again_what_the_first_just_polled(
-        tmp_path: Path, feed_server: tuple[str, Counter[str]]) -> None:
+        tmp_path: Path, empty_feeds: tuple[str, Counter[str]]) -> None:
     # Beam's SDK harness makes a new instance of the source when a resume starts before the previous one has handed
     # its instance back, and resumes on any of them. With a schedule each, the next one polled every feed again.
-    base, requests = feed_server
+    base, requests = empty_feeds
     settings = settings_from_dict({
         "store": {"path": str(tmp_path / "g.db")},
         "http": {"allow_private_networks": True},
