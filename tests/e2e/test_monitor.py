@@ -45,9 +45,11 @@ def total(samples: dict[str, float], prefix: str) -> float:
 
 
 def thread_arenas(pid: int) -> int:
-    """glibc arenas besides the main one, read from /proc/PID/maps.
+    """glibc arenas besides the main one, read from /proc/PID/maps and /proc/PID/mem.
 
-    Each is a 64 MB-aligned reservation of 64 MB, anonymous: a read-write head, the rest not yet usable.
+    An arena lives in heaps: 64 MB-aligned anonymous reservations of 64 MB, a read-write head and the rest not yet
+    usable. A busy arena grows a second heap, so heaps are not arenas: each heap starts with glibc's heap_info,
+    whose first word points to the arena it belongs to, and the distinct pointers are the arenas.
     """
     heap = 64 << 20
     rows = []
@@ -55,17 +57,20 @@ def thread_arenas(pid: int) -> int:
         fields = line.split()
         low, high = (int(x, 16) for x in fields[0].split("-"))
         rows.append((low, high, fields[1], len(fields) > 5))
-    count = 0
-    for at, (low, high, perms, named) in enumerate(rows):
-        if named or low % heap or not perms.startswith("rw"):
-            continue
-        end = high
-        for next_low, next_high, next_perms, next_named in rows[at + 1:]:
-            if next_low != end or next_named or not next_perms.startswith("---"):
-                break
-            end = next_high
-        count += end - low == heap
-    return count
+    arenas = set()
+    with open(f"/proc/{pid}/mem", "rb", buffering=0) as memory:
+        for at, (low, high, perms, named) in enumerate(rows):
+            if named or low % heap or not perms.startswith("rw"):
+                continue
+            end = high
+            for next_low, next_high, next_perms, next_named in rows[at + 1:]:
+                if next_low != end or next_named or not next_perms.startswith("---"):
+                    break
+                end = next_high
+            if end - low == heap:
+                memory.seek(low)
+                arenas.add(int.from_bytes(memory.read(8), sys.byteorder))
+    return len(arenas)
 
 
 def alerts_in(path: Path) -> list[dict[str, Any]]:
