@@ -237,6 +237,10 @@ def main(argv: list[str] | None = None) -> int:
     (work / "g.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     log = (work / "monitor.log").open("wb")
+    # Every sample kept on disk: a slope says whether memory grew, the series says when (a step, a ramp, a plateau).
+    samples_path = work / "memory.tsv"
+    samples_file = samples_path.open("w", encoding="utf-8", buffering=1)
+    print(f"working in {work}; the tree's RSS every 10 s in {samples_path.name}", flush=True)
     monitor = subprocess.Popen(
         [sys.executable, "-m", "pipeline.cli", "run", "--config", str(work / "g.toml")],
         stdout=log,
@@ -262,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
             memory.append((now - started, sum(kinds.values())))
             for kind, mb in kinds.items():
                 by_kind.setdefault(kind, []).append((now - started, mb))
+            samples_file.write(
+                f"{now - started:.0f}\t" + "\t".join(f"{kind}={mb:.1f}" for kind, mb in sorted(kinds.items())) + "\n"
+            )
             next_sample += 10
         read_bytes = read_alerts(alerts_path, read_bytes, alerted)
         if monitor.poll() is not None:
@@ -290,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     quiet.send_signal(signal.SIGTERM)
     quiet.wait(timeout=60)
     server.shutdown()
+    samples_file.close()
 
     latencies = sorted(alerted[url] - appeared[url] for url in appeared if url in alerted)
     after_warmup = [p for p in memory if p[0] >= args.warmup * 60]
