@@ -9,6 +9,7 @@ from multiprocessing.connection import Connection
 
 from pipeline import settings
 from pipeline.extraction import Extracted, ExtractionFailure, extract_article
+from pipeline.sharing import PerProcess
 
 # trafilatura has no timeout and lxml can take gigabytes on a trap page: a thread cannot be stopped,
 # a process can. The child lives across pages, so the cost is one pickle round-trip per page, not a spawn.
@@ -138,28 +139,21 @@ class BoundedExtractor:
 # bundle that ever ran at the same time as another, and never tears them down while the stream is busy: with a child
 # each, the soak grew by one ~80 MB child every few minutes. The child's lock already serialises pages; fetches,
 # the slow part, stay concurrent.
-_shared: BoundedExtractor | None = None
-_users = 0
-_shared_lock = threading.Lock()
+_extractors: PerProcess[None, BoundedExtractor] = PerProcess(close=lambda extractor: extractor.close())
+
+
+def _started() -> BoundedExtractor:
+    extractor = BoundedExtractor()
+    extractor.warm_up()  # start the child and its imports now, not on the first article
+    return extractor
 
 
 def acquire_shared() -> BoundedExtractor:
     """The process's extractor, started on first use; give it back with release_shared()."""
-    global _shared, _users
-    with _shared_lock:
-        if _shared is None:
-            _shared = BoundedExtractor()
-            _shared.warm_up()  # start the child and its imports now, not on the first article
-        _users += 1
-        return _shared
+    return _extractors.acquire(None, _started)
 
 
 def release_shared() -> None:
     """One user fewer; the last one stops the child (the end of a --once run, a torn-down pipeline)."""
-    global _shared, _users
-    with _shared_lock:
-        _users = max(_users - 1, 0)
-        if _users == 0 and _shared is not None:
-            _shared.close()
-            _shared = None
+    _extractors.release(None)
 

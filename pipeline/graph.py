@@ -22,6 +22,7 @@ from pipeline.config import Settings
 from pipeline.extraction_worker import acquire_shared, release_shared
 from pipeline.metrics import process_metrics
 from pipeline.records import Article, Claim, Drop, FeedEntry
+from pipeline.sharing import PerProcess
 from pipeline.stages import Analyst, Judge, Poller, Reader, record_drop, warm_up
 from pipeline.store import Store, acquire_store, release_store
 from pipeline.topic_rules import load_topics
@@ -106,11 +107,9 @@ class _SharedPoller:
     def __init__(self, poller: Poller) -> None:
         self.poller = poller
         self.lock = threading.Lock()
-        self.users = 0
 
 
-_pollers: dict[str, _SharedPoller] = {}
-_pollers_lock = threading.Lock()
+_pollers: PerProcess[str, _SharedPoller] = PerProcess()
 
 
 def acquire_poller(settings: Settings, store: Store) -> _SharedPoller:
@@ -121,24 +120,14 @@ def acquire_poller(settings: Settings, store: Store) -> _SharedPoller:
     next knew nothing of the polls of the others: it polled those feeds again, with stale validators, and every
     instance held its own copy of every feed's state (the soak saw two more instances every 10 minutes).
     """
-    key = settings.model_dump_json()
-    with _pollers_lock:
-        shared = _pollers.get(key)
-        if shared is None:
-            shared = _pollers[key] = _SharedPoller(
-                Poller(settings, HttpClient(settings.http), store, process_metrics()))
-        shared.users += 1
-        return shared
+    return _pollers.acquire(
+        settings.model_dump_json(),
+        lambda: _SharedPoller(Poller(settings, HttpClient(settings.http), store, process_metrics())),
+    )
 
 
 def release_poller(settings: Settings) -> None:
-    key = settings.model_dump_json()
-    with _pollers_lock:
-        shared = _pollers.get(key)
-        if shared is not None:
-            shared.users -= 1
-            if shared.users <= 0:
-                del _pollers[key]
+    _pollers.release(settings.model_dump_json())
 
 
 class PollForeverFn(_StoreDoFn):

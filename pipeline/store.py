@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -14,6 +13,7 @@ from pipeline.errors import GuetteurError
 from pipeline.fingerprint import Fingerprint
 from pipeline.records import Article, Claim, FeedEntry
 from pipeline.schedule import FeedState
+from pipeline.sharing import PerProcess
 
 SCHEMA_VERSION = 1
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")  # a [store] url; anything else is a SQLite path
@@ -148,29 +148,17 @@ def open_store(location: str, *, check_integrity: bool = True) -> Store:
 # One store per process and location, shared by every stage instance (both stores serialise their threads). Beam's
 # SDK harness keeps a DoFn instance for every bundle that ever ran beside another: with a connection each, the soak
 # held 14 SQLite connections, each with its own page cache, growing with the number of instances.
-_shared: dict[str, tuple[Store, int]] = {}
-_shared_lock = threading.Lock()
+_stores: PerProcess[str, Store] = PerProcess(close=lambda store: store.close())
 
 
 def acquire_store(location: str) -> Store:
     """The process's store for `location`, opened on first use (without the integrity check: run_command did it)."""
-    with _shared_lock:
-        store, users = _shared.get(location) or (open_store(location, check_integrity=False), 0)
-        _shared[location] = (store, users + 1)
-        return store
+    return _stores.acquire(location, lambda: open_store(location, check_integrity=False))
 
 
 def release_store(location: str) -> None:
     """One user fewer; the last one closes the store."""
-    with _shared_lock:
-        if location not in _shared:
-            return
-        store, users = _shared[location]
-        if users > 1:
-            _shared[location] = (store, users - 1)
-            return
-        del _shared[location]
-        store.close()
+    _stores.release(location)
 
 
 def redacted(location: str) -> str:
