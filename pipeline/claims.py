@@ -52,6 +52,11 @@ _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
 _TITLE_SPLIT = re.compile(r"\s+[/|]\s+")
 _TOTAL_WORDS = ("nombre", "total", "bilan")
 # Prepositions that stay inside a source's name: "ministère de la Défense", "Institute for the Study of War".
+# What a source publishes, not who it is: "selon les chiffres du ministère" names the ministère.
+_FIGURE_NOUNS = frozenset({"estimation", "estimations", "chiffre", "chiffres", "évaluation", "évaluations",
+                           "evaluation", "evaluations", "bilan", "bilans", "décompte", "décomptes", "données",
+                           "calculs"})
+_PARTICIPLE_END = re.compile(r"(?:é|i|u|[ia]t|is)(?:e?s?)$")
 _SOURCE_LINKS = frozenset({"de", "du", "des", "d'", "d’", "for", "of", "pour", "la", "le", "l'", "l’"})
 _RAIT_NOUNS = frozenset({"portrait", "portraits", "retrait", "retraits", "attrait", "attraits", "extrait", "extraits",
                          "trait", "traits", "abstrait", "distrait", "soustrait", "autoportrait"})
@@ -293,15 +298,22 @@ def _clean_source(text: str, lexicon: Lexicon) -> str | None:
     for label, names in lexicon.sources.items():
         if any(_contains(lemmas, name) for name in names):
             return label
-    words = text.split()
-    while words and words[0].lower().strip("’'") in _DETERMINERS | {"l", "d"}:
-        words = words[1:]
-    if words and words[0].lower().startswith(("l’", "l'", "d’", "d'")):
-        words[0] = words[0][2:]
+    words = _without_determiners(text.split())
+    if len(words) > 2 and words[0].lower() in _FIGURE_NOUNS and (
+            words[1].lower() in ("de", "du", "des") or words[1].lower().startswith(("d'", "d’"))):
+        words = _without_determiners(words[1:])  # "des estimations du Pentagone" come from the Pentagone
     if all(word.lower() in _PRONOUNS for word in words):
         return None
     cleaned = " ".join(words)
     return cleaned[:80] or None
+
+
+def _without_determiners(words: list[str]) -> list[str]:
+    while words and words[0].lower().strip("’'") in _DETERMINERS | {"l", "d"}:
+        words = words[1:]
+    if words and words[0].lower().startswith(("l’", "l'", "d’", "d'")):
+        words = [words[0][2:], *words[1:]]
+    return words
 
 
 def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
@@ -316,12 +328,15 @@ def _unconfirmed(lemmas: Sequence[str]) -> bool:
 def _phrase_after(doc: Any, index: int) -> str:
     """The noun phrase after a token ('selon X'): up to punctuation, a verb or a subordinate clause.
 
-    A participle right after it stays ("des informations non confirmées"), so that what qualifies the source is
-    read with it.
+    A negated participle stays ("des informations non confirmées"), so that a source which is none is read as
+    such; any other participle ends the phrase ("des estimations publiées le 2", "des responsables cités par").
     """
     words = []
     for token in doc[index + 1 :]:
         participle = token.pos_ == "VERB" and "Part" in token.morph.get("VerbForm") and words
+        if participle and doc[token.i - 1].lower_ != "non" and _PARTICIPLE_END.search(token.lower_) and doc[
+                token.i - 1].whitespace_:
+            break  # a French participle of its own; the small model also tags name parts so ("Seong-kweun")
         if token.is_punct and token.text not in ("(", ")", "-", "‑", "'", "’") or (
                 token.pos_ in ("VERB", "AUX") and not participle):
             break
@@ -435,9 +450,10 @@ def attribution(sentence: Sentence, lexicon: Lexicon) -> str | None:
     doc = sentence.doc
     for marker in ("citant", "citer"):
         for i, group in enumerate(sentence.lemmas):
-            if marker in group:
-                if found := _clean_source(_phrase_after(doc, i), lexicon):
-                    return found
+            if marker not in group or i + 1 < len(doc) and doc[i + 1].lower_ == "par":
+                continue  # "des responsables cités par la presse": the press relays, the officials are the source
+            if found := _clean_source(_phrase_after(doc, i), lexicon):
+                return found
     for i, token in enumerate(doc):
         low = token.lower_
         after = doc[i + 1].lower_ if i + 1 < len(doc) else ""

@@ -442,6 +442,14 @@ ATTRIBUTION_AND_HEDGING = [
          Expect("troops_deployed", None, "KCNA")),
     case("Pyongyang pourrait envoyer jusqu'à 30 000 soldats supplémentaires, selon CNN.",
          Expect("troops_deployed", soldiers(30_000), "CNN", hedged=True)),
+    # A participle after the source ends it: what was published, and when, is not who said it.
+    case("Environ 800 soldats nord-coréens ont été tués, selon des responsables militaires cités par la presse "
+         "locale.",
+         Expect("troops_killed", soldiers(800), "responsables militaires")),
+    case("Environ 900 soldats nord-coréens ont été tués, selon les chiffres du ministère sud-coréen de la Défense.",
+         Expect("troops_killed", soldiers(900), "ministère sud-coréen de la Défense")),
+    case("Environ 900 soldats nord-coréens ont été tués, selon les estimations.",
+         Expect("troops_killed", soldiers(900), "estimations")),
     case("Un responsable ukrainien a estimé que Pyongyang fournissait à Moscou 50 % de ses obus.",
          Expect("munitions_share", percent(50), "responsable ukrainien"),
          Expect("arms_supply", None, "responsable ukrainien")),
