@@ -34,7 +34,9 @@ class Arrival:
     signature: str | None
     body: bytes
     verified: bool  # standardwebhooks' own verification, with the receiver's secret
-    at: float  # time.monotonic() when its body was read
+    # time.time() when its body was read: the deliverer schedules retries by the wall clock (they outlive a restart),
+    # and on a machine whose wall clock is slewed (one here ran 0.5% fast) the monotonic one disagrees by milliseconds.
+    at: float
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -116,7 +118,7 @@ class Receiver:
         except WebhookVerificationError:
             verified = False
         arrival = Arrival(path, lowered.get("webhook-id"), lowered.get("webhook-timestamp"),
-                          lowered.get("webhook-signature"), body, verified, time.monotonic())
+                          lowered.get("webhook-signature"), body, verified, time.time())
         with self._lock:
             self.arrivals.append(arrival)
             self._counts[arrival.webhook_id] += 1
