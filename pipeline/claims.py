@@ -92,6 +92,9 @@ class PredicateRule:
     figure_excludes: tuple[Phrase, ...] = ()
     # Figures under this qualitative cue are asked for or planned, not sent: "Moscou a demandé 30 000 soldats".
     hypothetical: bool = False
+    # One man is news for this predicate: "un soldat nord-coréen a été capturé" counts one, where "un soldat
+    # nord-coréen déployé en Russie a raconté" tells of one among thousands and stays a mention.
+    singular: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ def lexicon_from_topic(topic: Topic) -> Lexicon:
             owned=bool(spec.get("owned", False)),
             figure_excludes=_phrases(spec.get("figure_excludes", [])),
             hypothetical=bool(spec.get("hypothetical", False)),
+            singular=bool(spec.get("singular", False)),
         ))
     return Lexicon(
         topic=topic.id,
@@ -416,6 +420,9 @@ def _subject_spans(verb: Any) -> list[tuple[int, int]]:
     for subject in subjects:
         if subject.pos_ in ("PROPN", "NOUN"):
             tokens = [t.i for t in subject.subtree if t.dep_ != "case" or t.i > subject.i]
+            spans.append((min(tokens), max(tokens) + 1))
+        elif subject.pos_ == "PRON" and subject.lower_ not in _PRONOUNS and len(list(subject.subtree)) > 1:
+            tokens = [t.i for t in subject.subtree]  # "l'un des soldats capturés a demandé": the soldier speaks
             spans.append((min(tokens), max(tokens) + 1))
         elif subject.pos_ == "PRON" and subject.lower_ not in _PRONOUNS:
             first = min([verb.i, *(c.i for c in verb.children if c.dep_.startswith("aux"))])
@@ -884,8 +891,9 @@ class ClaimExtractor:
             if rule is None or rule.name in done or not self._actors_ok(rule, actors):
                 continue
             done.add(rule.name)
-            yield Claim(topic=self.lexicon.topic, predicate=rule.name, evidence=sentence.text,
-                        quantitative=True, attributed_to=source, hedged=hedged(sentence), sentence=position)
+            figure = Figure(1, 1, rule.unit) if rule.singular and _one_of(sentence.doc, hit) else None
+            yield Claim(topic=self.lexicon.topic, predicate=rule.name, evidence=sentence.text, quantitative=True,
+                        figure=figure, attributed_to=source, hedged=hedged(sentence), sentence=position)
 
     def _mention_rule(self, sentence: Sentence, unit: str, noun: int) -> PredicateRule | None:
         """The predicate of a counted noun without a figure: a cue is needed, the unit's default is not enough."""
@@ -1015,6 +1023,16 @@ class ClaimExtractor:
         if after:
             return after[0][1]
         return max(found)[1] if found else None
+
+
+def _one_of(doc: Any, noun: int) -> bool:
+    """'un soldat', 'une recrue': a singular noun right after the indefinite article, which also means one.
+
+    Not "l'un des soldats" (the noun is plural) nor "un de ses soldats" (the article is not next to it).
+    """
+    token = doc[noun]
+    return (noun > 0 and doc[noun - 1].lower_ in ("un", "une") and "Plur" not in token.morph.get("Number")
+            and not token.lower_.endswith(("s", "x")))
 
 
 def _object_of_verb(token: Any) -> bool:

@@ -416,6 +416,11 @@ ARMS_AID_CONFIRMATION_REQUEST = [
          Expect("troop_request")),
     case("Vladimir Poutine aurait sollicité des troupes supplémentaires auprès de Kim Jong-un.",
          Expect("troop_request", hedged=True)),
+    # Russia asks for the troops; anyone else asking for something asks for no troops.
+    case("Un des soldats nord-coréens capturés a demandé à rester en Ukraine.",
+         Expect("troops_captured")),
+    case("Les deux prisonniers nord-coréens réclament l'asile en Corée du Sud, selon leurs avocats.",
+         Expect("troops_captured", soldiers(2), "avocats")),
     # Men asked for are not men sent.
     case("Selon Kiev, Moscou aurait demandé à Pyongyang de lui envoyer 30 000 soldats supplémentaires.",
          Expect("troop_request", None, "Kiev", hedged=True)),
@@ -442,6 +447,15 @@ ATTRIBUTION_AND_HEDGING = [
          Expect("troops_deployed", None, "KCNA")),
     case("Pyongyang pourrait envoyer jusqu'à 30 000 soldats supplémentaires, selon CNN.",
          Expect("troops_deployed", soldiers(30_000), "CNN", hedged=True)),
+    # 'un' as the count one, where one man is news; elsewhere the article of a mention.
+    case("Un soldat nord-coréen a été capturé près de Soudja.",
+         Expect("troops_captured", soldiers(1))),
+    case("Une recrue nord-coréenne a été tuée par un drone ukrainien, selon Kiev.",
+         Expect("troops_killed", soldiers(1), "Kiev")),
+    case("L'un des soldats nord-coréens capturés s'est exprimé devant la presse.",
+         Expect("troops_captured")),
+    case("Un soldat nord-coréen déployé dans la région de Koursk a raconté son quotidien.",
+         Expect("troops_deployed")),
     # A participle after the source ends it: what was published, and when, is not who said it.
     case("Environ 800 soldats nord-coréens ont été tués, selon des responsables militaires cités par la presse "
          "locale.",
@@ -517,10 +531,6 @@ LIMITS = [
          marks=pytest.mark.xfail(strict=True, reason=(
              "one counted noun gives one predicate: the losses the 3 000 suffered would need a second, figureless "
              "claim drawn from the same noun"))),
-    case("Un soldat nord-coréen a été capturé près de Soudja.",
-         Expect("troops_captured", soldiers(1)),
-         marks=pytest.mark.xfail(strict=True, reason=(
-             "'un' is read as the article, never as the count one: the mention is kept, the figure 1 is not"))),
 ]
 
 CASES = [*TROOPS_DEPLOYED, *TROOPS_KILLED, *TROOPS_WOUNDED_CASUALTIES_CAPTURED, *WORKERS_AND_MUNITIONS, *VISITS,
