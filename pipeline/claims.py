@@ -52,6 +52,10 @@ _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
 _TITLE_SPLIT = re.compile(r"\s+[/|]\s+")
 _TOTAL_WORDS = ("nombre", "total", "bilan")
 # Prepositions that stay inside a source's name: "ministère de la Défense", "Institute for the Study of War".
+# Verbs that set the cue in the future (pipeline.claims._planned), by lemma without accents.
+_PLANNING = frozenset({"prevoir", "projeter", "envisager", "programmer", "planifier"})
+_PLANNING_WITH_INFINITIVE = frozenset({"devoir", "aller", "compter", "prevoir", "envisager"})
+_PLANNING_PASSIVE = frozenset({"attendre"})
 # What a source publishes, not who it is: "selon les chiffres du ministère" names the ministère.
 _FIGURE_NOUNS = frozenset({"estimation", "estimations", "chiffre", "chiffres", "évaluation", "évaluations",
                            "evaluation", "evaluations", "bilan", "bilans", "décompte", "décomptes", "données",
@@ -1070,11 +1074,41 @@ def _date_of(sentence: Sentence, anchor: int, published: datetime, rivals: Seque
     def distance(mention: Any) -> int:
         return max(mention.start - end, start - mention.end, 0)
 
-    mentions = [m for m in resolve_dates(sentence.text, published)
+    mentions = [m for m in resolve_dates(sentence.text, published, ahead=_planned(sentence, anchor))
                 if not any(governed(m, doc[rival]) for rival in rivals)]
     if not mentions:
         return None
     return min(mentions, key=lambda m: (not governed(m, token), distance(m))).date
+
+
+def _planned(sentence: Sentence, anchor: int) -> bool:
+    """Whether the cue tells of what is to come: "se rendra", "doit se rendre", "est attendu", "est prévue", "sa
+    prochaine visite". Its dates then point ahead ("en octobre" in a June paper is the coming October).
+
+    Read up the cue's chain of heads: a future tense, a verb of planning, or "prochain" on the cue itself.
+    """
+    doc = sentence.doc
+    token = doc[anchor]
+    if any(child.dep_ == "amod" and "prochain" in sentence.lemmas[child.i] for child in token.children):
+        return True
+    while True:
+        if token.pos_ in ("VERB", "AUX"):
+            verbs = [token, *(child for child in token.children if child.dep_.startswith("aux"))]
+            if any("Fut" in verb.morph.get("Tense") for verb in verbs):
+                return True
+            lemmas = set(sentence.lemmas[token.i])
+            if lemmas & _PLANNING:
+                return True
+            infinitive = any(child.dep_ == "xcomp" and "Inf" in child.morph.get("VerbForm")
+                             for child in token.children)
+            if lemmas & _PLANNING_WITH_INFINITIVE and infinitive:
+                return True  # "doit se rendre", "va signer"; not "est allé à Moscou"
+            passive = any(child.dep_ == "aux:pass" for child in token.children)
+            if lemmas & _PLANNING_PASSIVE and passive:
+                return True  # "est attendu à Moscou"; not "a attendu"
+        if token.head.i == token.i:
+            return False
+        token = token.head
 
 
 def _governed_by(token: Any, anchor: Any) -> bool:

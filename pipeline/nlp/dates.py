@@ -67,13 +67,14 @@ class DateMention:
     text: str
 
 
-def resolve_dates(sentence: str, published: datetime) -> list[DateMention]:
+def resolve_dates(sentence: str, published: datetime, *, ahead: bool = False) -> list[DateMention]:
     """Every date the sentence mentions, in order, resolved against the publication's own local date.
 
     News reports what happened, so an expression that could point either way ("mercredi", "en mars", "le 3
     mars") is read as the most recent one on or before the publication date; "prochain", "demain", "dans" and
-    "l'année prochaine" are the explicit ways to point ahead. Where two readings overlap ("mercredi 4 juin"
-    and "mercredi"), the longer one wins.
+    "l'année prochaine" are the explicit ways to point ahead. A sentence about what is planned ("est attendu à
+    Moscou en octobre", "se rendra à Pyongyang en mars") reads them ahead: `ahead` then takes the next one on or
+    after it. Where two readings overlap ("mercredi 4 juin" and "mercredi"), the longer one wins.
     """
     today = published.date()
     text = fold(sentence)
@@ -81,6 +82,8 @@ def resolve_dates(sentence: str, published: datetime) -> list[DateMention]:
     for pattern, resolve in _RULES:
         for match in pattern.finditer(text):
             resolved = _safely(resolve, match, today, sentence)
+            if resolved is not None and ahead:
+                resolved = _ahead(resolve, match, resolved, today)
             if resolved is not None:
                 start, end = match.span()
                 candidates.append(DateMention(resolved, start, end, sentence[start:end]))
@@ -111,6 +114,35 @@ def _safely(resolve: _Resolver, match: re.Match[str], today: date, sentence: str
         return resolve(match, today, sentence)
     except ValueError:  # "31 avril", "30/02/2025": a date that does not exist is no date
         return None
+
+
+def _ahead(resolve: _Resolver, match: re.Match[str], resolved: EventDate, today: date) -> EventDate:
+    """The next occurrence of a date named without its year or direction, when the backward reading is past.
+
+    Only the readings that could point either way move: a weekday, a day and month, a month, a season. A year
+    ("en mars 2024"), "dernier", "prochain" or "ce" fix the date, and "hier" or "il y a" point back anyway.
+    """
+    if resolve not in _EITHER_WAY or any(match.groupdict().get(g) for g in ("year", "rel", "relyear", "this")):
+        return resolved
+    if match.group(0).lstrip().startswith("depuis"):
+        return resolved  # "depuis mars" began before, whatever the tense
+    if resolve is _weekday and resolved.day is not None and resolved.month is not None:
+        day = date(resolved.year, resolved.month, resolved.day)
+        return resolved if day >= today else _event_date(day + timedelta(days=7))
+    if resolve is _season:  # known to the year only: the next season that has not ended
+        last = _SEASONS[match.group("season")][1]
+        return EventDate(today.year if today.month <= last else today.year + 1)
+    latest = (today.year, today.month, today.day)
+    if (resolved.year, resolved.month or 12, resolved.day or 31) >= latest:
+        return resolved
+    try:
+        return EventDate(resolved.year + 1, resolved.month, resolved.day)
+    except ValueError:  # "le 29 février" of a leap year: next year has none, the reading stays
+        return resolved
+
+
+def _event_date(day: date) -> EventDate:
+    return EventDate(day.year, day.month, day.day)
 
 
 def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -352,6 +384,9 @@ _RULES: list[tuple[re.Pattern[str], _Resolver]] = [
     ),
 ]
 
+
+# The readings that could point either way, read back by default (resolve_dates).
+_EITHER_WAY = frozenset({_day_month, _month, _weekday, _season})
 
 # The word before a year that belongs to the mention: "en 2024", "depuis 2022", "l'été 2024", "fin 2024".
 _YEAR_PREFIX = re.compile(

@@ -127,6 +127,30 @@ def test_resolve_dates(sentence: str, published: datetime, expected: list[tuple[
         assert sentence[mention.start : mention.end] == mention.text
 
 
+AHEAD: list[tuple[str, datetime, list[tuple[str, str]]]] = [
+    # A plan: what could point either way points ahead; the publication day itself and later stay.
+    ("Kim est attendu à Moscou en octobre.", WEDNESDAY, [("2025-10", "en octobre")]),
+    ("Poutine se rendra à Pyongyang en mars.", WEDNESDAY, [("2026-03", "en mars")]),
+    ("La visite aura lieu en juin.", WEDNESDAY, [("2025-06", "en juin")]),
+    ("La visite aura lieu le 3 mars.", WEDNESDAY, [("2026-03-03", "le 3 mars")]),
+    ("La visite aura lieu lundi.", WEDNESDAY, [("2025-06-09", "lundi")]),
+    ("La visite aura lieu mercredi.", WEDNESDAY, [("2025-06-04", "mercredi")]),
+    ("La signature aura lieu au printemps.", WEDNESDAY, [("2026", "au printemps")]),
+    ("La signature aura lieu à l'automne.", WEDNESDAY, [("2025", "l'automne")]),
+    # What fixes the date stays fixed: a year, "dernier", "ce", and what only points back.
+    ("Le voyage prévu en mars 2025 aura lieu.", WEDNESDAY, [("2025-03", "en mars 2025")]),
+    ("La visite reportée de mars dernier aura lieu.", WEDNESDAY, [("2025-03", "de mars dernier")]),
+    ("Il y a trois jours, le voyage a été annoncé.", WEDNESDAY, [("2025-06-01", "Il y a trois jours")]),
+    ("Le voyage annoncé hier aura lieu.", WEDNESDAY, [("2025-06-03", "hier")]),
+    ("Les troupes, présentes depuis mars, seront relevées.", WEDNESDAY, [("2025-03", "depuis mars")]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "published", "expected"), AHEAD)
+def test_a_plan_reads_dates_ahead(sentence: str, published: datetime, expected: list[tuple[str, str]]) -> None:
+    assert [(str(m.date), m.text) for m in resolve_dates(sentence, published, ahead=True)] == expected
+
+
 def test_the_publication_local_date_is_used_not_utc() -> None:
     # 00:30 in Paris on Thursday is still Wednesday in UTC: "jeudi" is the publication day itself.
     thursday_night = datetime(2025, 6, 5, 0, 30, tzinfo=PARIS_SUMMER)
