@@ -96,7 +96,6 @@ def _install_stop_handlers(stop: threading.Event) -> None:
 
 def _check_config(args: argparse.Namespace) -> int:
     from pipeline.config import ConfigError, load_settings
-
     from pipeline.topic_rules import load_topics
 
     try:

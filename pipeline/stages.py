@@ -14,9 +14,8 @@ from typing import Any
 from connectors.http import HttpClient
 from connectors.poller import PollResult, fetch_page, poll_feed
 from connectors.sinks import sink_key
-from pipeline import schedule
+from pipeline import lemmas, schedule
 from pipeline.articles import build_article, from_summary, judge_language
-from pipeline import lemmas
 from pipeline.claims import ClaimExtractor, lexicon_from_topic, nlp
 from pipeline.config import FeedSettings, Settings
 from pipeline.extraction_worker import BoundedExtractor
