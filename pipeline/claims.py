@@ -848,6 +848,7 @@ class ClaimExtractor:
             ))
         claims.extend(self._mentions(sentence, position, actors, source, counted_tokens,
                                      {c.predicate for c in claims}))
+        claims.extend(self._suffered(sentence, position, actors, source, {c.predicate for c in claims}))
         claims.extend(self._qualitative(sentence, position, actors, source, published))
         return claims, previous_unit
 
@@ -898,6 +899,27 @@ class ClaimExtractor:
             figure = Figure(1, 1, rule.unit) if rule.singular and _one_of(sentence.doc, hit) else None
             yield Claim(topic=self.lexicon.topic, predicate=rule.name, evidence=sentence.text, quantitative=True,
                         figure=figure, attributed_to=source, hedged=hedged(sentence), sentence=position)
+
+    def _suffered(self, sentence: Sentence, position: int, actors: set[str], source: str | None,
+                  done: set[str]) -> Iterator[Claim]:
+        """What counted men went through: "Les 3 000 soldats envoyés au front ont subi de lourdes pertes".
+
+        The figure counts the men sent (the rule's `figure_excludes` keep it off the losses), and the losses are a
+        claim of their own, without a figure, when no other claim of the sentence already carries them.
+        """
+        for rule in self.lexicon.rules:
+            if not rule.figure_excludes or rule.name in done or not self._actors_ok(rule, actors):
+                continue
+            cues = [hit for phrase in rule.cues for hit in sentence.find(phrase)
+                    if not (rule.owned and self._foreign(sentence, hit))]
+            if not cues or not sentence.has_any(rule.figure_excludes) or sentence.has_any(rule.excludes):
+                continue
+            cue = min(cues)
+            if negated(sentence, cue, _clause_end(sentence.doc, cue + 1, len(sentence.doc))):
+                continue
+            done.add(rule.name)
+            yield Claim(topic=self.lexicon.topic, predicate=rule.name, evidence=sentence.text, quantitative=True,
+                        attributed_to=source, hedged=hedged(sentence), sentence=position)
 
     def _mention_rule(self, sentence: Sentence, unit: str, noun: int) -> PredicateRule | None:
         """The predicate of a counted noun without a figure: a cue is needed, the unit's default is not enough."""

@@ -158,7 +158,11 @@ TROOPS_DEPLOYED = [
     case("Pour compenser ses pertes, la Corée du Nord a envoyé 3 000 soldats supplémentaires.",
          Expect("troops_deployed", soldiers(3_000))),
     case("Les 3 000 soldats nord-coréens envoyés au front ont subi de lourdes pertes.",
-         Expect("troops_deployed", soldiers(3_000))),
+         Expect("troops_deployed", soldiers(3_000)),
+         Expect("troops_casualties")),
+    case("Les troupes nord-coréennes ont subi de lourdes pertes dans la région de Koursk.",
+         Expect("troops_casualties")),
+    case("Les troupes nord-coréennes n'ont subi aucune perte, selon Pyongyang."),
 ]
 
 TROOPS_KILLED = [
@@ -531,12 +535,6 @@ NO_FIGURE = [
 # --- beyond these rules, for now ----------------------------------------------------------------------------------
 
 LIMITS = [
-    case("Les 3 000 soldats nord-coréens envoyés au front ont subi de lourdes pertes.",
-         Expect("troops_deployed", soldiers(3_000)),
-         Expect("troops_casualties"),
-         marks=pytest.mark.xfail(strict=True, reason=(
-             "one counted noun gives one predicate: the losses the 3 000 suffered would need a second, figureless "
-             "claim drawn from the same noun"))),
 ]
 
 CASES = [*TROOPS_DEPLOYED, *TROOPS_KILLED, *TROOPS_WOUNDED_CASUALTIES_CAPTURED, *WORKERS_AND_MUNITIONS, *VISITS,
