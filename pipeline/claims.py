@@ -612,14 +612,14 @@ class ClaimExtractor:
 
     def candidates(self, article: Article) -> list[tuple[int, str]]:
         """The cheap filter: sentences with at least one cue lemma, and their position."""
-        kept = []
-        for index, text in enumerate(sentences(article)):
-            if self._cues & set(normalise(text)):
-                kept.append((index, text))
-        return kept
+        return self._candidates(sentences(article))
+
+    def _candidates(self, texts: Sequence[str]) -> list[tuple[int, str]]:
+        return [(index, text) for index, text in enumerate(texts) if self._cues & set(normalise(text))]
 
     def extract(self, article: Article) -> list[Claim]:
-        kept = self.candidates(article)
+        texts = sentences(article)
+        kept = self._candidates(texts)
         if not kept:
             return []
         # Every new token adds a string to spaCy's vocabulary for good: over weeks of news (every figure, every
@@ -627,9 +627,10 @@ class ClaimExtractor:
         # zones cannot overlap, so one article at a time goes through spaCy.
         model = nlp()
         with _zone_lock, model.memory_zone():
-            return self._claims(article, kept, list(model.pipe([text for _, text in kept])))
+            return self._claims(article, texts, kept, list(model.pipe([text for _, text in kept])))
 
-    def _claims(self, article: Article, kept: list[tuple[int, str]], docs: list[Any]) -> list[Claim]:
+    def _claims(self, article: Article, texts: Sequence[str], kept: list[tuple[int, str]], docs: list[Any]
+                ) -> list[Claim]:
         claims: list[Claim] = []
         previous_actor: set[str] = set()
         previous: tuple[int, str | None] = (-2, None)  # the last sentence's position and the unit it counted last
@@ -637,8 +638,10 @@ class ClaimExtractor:
             sentence = Sentence.of(doc)
             actors = self._actors(sentence)
             carried = previous[1] if previous[0] == position - 1 else None
+            # Who "il" or "elle" may stand for: the actors of the sentence just before, parsed or not.
+            before = self._text_actors(texts[position - 1]) if position else set()
             found, last_unit = self._sentence_claims(sentence, position, actors | previous_actor, article.published,
-                                                     carried)
+                                                     carried, before)
             claims.extend(found)
             previous_actor = actors
             previous = (position, last_unit)
@@ -646,6 +649,12 @@ class ClaimExtractor:
 
     def _actors(self, sentence: Sentence) -> set[str]:
         return {group for group, names in self.lexicon.actors.items() if sentence.has_any(names)}
+
+    def _text_actors(self, text: str) -> set[str]:
+        """The actor groups a sentence names, read from its lemmas alone (no parse: it may hold no cue)."""
+        lemmas = normalise(text)
+        return {group for group, names in self.lexicon.actors.items()
+                if any(_contains(lemmas, name) for name in names)}
 
     # quantitative
     def _spans(self, sentence: Sentence) -> list[_Span]:
@@ -811,10 +820,11 @@ class ClaimExtractor:
         return defaults[0] if defaults and fallback else None
 
     def _sentence_claims(self, sentence: Sentence, position: int, actors: set[str], published: datetime,
-                         carried_unit: str | None = None) -> tuple[list[Claim], str | None]:
+                         carried_unit: str | None = None, before: set[str] | frozenset[str] = frozenset()
+                         ) -> tuple[list[Claim], str | None]:
         """The claims of one sentence, and the unit it counted last (for "Parmi eux, 4 000 ont été tués" next).
 
-        `carried_unit` is that unit from the sentence just before.
+        `carried_unit` is that unit from the sentence just before, `before` the actor groups that sentence names.
         """
         claims: list[Claim] = []
         source = attribution(sentence, self.lexicon)
@@ -849,7 +859,7 @@ class ClaimExtractor:
         claims.extend(self._mentions(sentence, position, actors, source, counted_tokens,
                                      {c.predicate for c in claims}))
         claims.extend(self._suffered(sentence, position, actors, source, {c.predicate for c in claims}))
-        claims.extend(self._qualitative(sentence, position, actors, source, published))
+        claims.extend(self._qualitative(sentence, position, source, published, before))
         return claims, previous_unit
 
     def _figure_rule(self, sentence: Sentence, spans: Sequence[_Span], index: int, unit: str, noun: int | None,
@@ -950,8 +960,8 @@ class ClaimExtractor:
         return all(group in actors for group in rule.actors)
 
     # qualitative
-    def _qualitative(self, sentence: Sentence, position: int, actors: set[str], source: str | None,
-                     published: datetime) -> Iterator[Claim]:
+    def _qualitative(self, sentence: Sentence, position: int, source: str | None, published: datetime,
+                     before: set[str] | frozenset[str]) -> Iterator[Claim]:
         own_actors = self._actors(sentence)
         for rule in self.lexicon.rules:
             if rule.quantitative:
@@ -963,8 +973,9 @@ class ClaimExtractor:
                 continue
             if rule.objects and not sentence.has_any(rule.objects):
                 continue
-            if not all(group in own_actors for group in rule.actors):
-                continue  # qualitative claims need their actors in the sentence itself
+            missing = [group for group in rule.actors if group not in own_actors]
+            if missing and not (len(missing) == 1 and missing[0] in before and _pronoun_subject(sentence, cue)):
+                continue  # qualitative claims need their actors in the sentence itself, or one as its "il"
             if negated(sentence, cue, min(cue + 6, len(sentence.doc))):
                 continue
             if rule.speakers and not self._spoken_by(sentence, cue, rule.speakers):
@@ -1128,6 +1139,19 @@ def _planned(sentence: Sentence, anchor: int) -> bool:
             passive = any(child.dep_ == "aux:pass" for child in token.children)
             if lemmas & _PLANNING_PASSIVE and passive:
                 return True  # "est attendu à Moscou"; not "a attendu"
+        if token.head.i == token.i:
+            return False
+        token = token.head
+
+
+def _pronoun_subject(sentence: Sentence, cue: int) -> bool:
+    """Whether the cue's subject is "il" or "elle": "Il doit rencontrer Vladimir Poutine", after a sentence on the
+    North Korean leader. The first verb up the cue's chain of heads that has a subject decides."""
+    token = sentence.doc[cue]
+    while True:
+        subjects = [child for child in token.children if child.dep_ in ("nsubj", "nsubj:pass")]
+        if subjects:
+            return any(subject.lower_ in ("il", "elle") for subject in subjects)
         if token.head.i == token.i:
             return False
         token = token.head

@@ -620,10 +620,20 @@ def test_a_denial_then_an_acknowledgement_is_an_acknowledgement(extractor: Claim
     assert_claims(extract(extractor, text), [Expect("deployment_confirmed", date="2025-04")])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "no coreference: 'il' in the second sentence is the North Korean leader of the first, but a qualitative claim "
-    "needs both sides named in its own sentence"))
 def test_a_meeting_announced_with_a_pronoun(extractor: ClaimExtractor) -> None:
+    # "Il" stands for the North Korean leader of the sentence before, which has no cue of its own.
     text = ("Le dirigeant nord-coréen a quitté Pyongyang dimanche à bord de son train blindé. "
             "Il doit rencontrer Vladimir Poutine à Vladivostok.")
     assert_claims(extract(extractor, text), [Expect("official_visit", place="Vladivostok")])
+
+
+def test_a_pronoun_stands_for_one_side_and_only_the_sentence_just_before(extractor: ClaimExtractor) -> None:
+    # Both sides named two sentences back, or one side and a named subject, are no meeting of the two.
+    far = ("Le dirigeant nord-coréen a quitté Pyongyang dimanche à bord de son train blindé. "
+           "Le voyage dure plusieurs jours. Il doit rencontrer Vladimir Poutine à Vladivostok.")
+    assert extract(extractor, far) == []
+    named = ("Le dirigeant nord-coréen a quitté Pyongyang dimanche à bord de son train blindé. "
+             "Le gouverneur local doit rencontrer Vladimir Poutine à Vladivostok.")
+    assert extract(extractor, named) == []
+    neither = "Poutine a quitté Moscou dimanche. Il doit rencontrer le président turc à Ankara."
+    assert extract(extractor, neither) == []
