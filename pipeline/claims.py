@@ -339,9 +339,13 @@ def _phrase_after(doc: Any, index: int) -> str:
     A negated participle stays ("des informations non confirmées"), so that a source which is none is read as
     such; any other participle ends the phrase ("des estimations publiées le 2", "des responsables cités par").
     """
-    words = []
+    words: list[str] = []
+    nouns: list[Any] = []  # the phrase's nouns, one of which a participle describing it agrees with
     for token in doc[index + 1 :]:
-        participle = token.pos_ == "VERB" and "Part" in token.morph.get("VerbForm") and words
+        participle = bool(words) and token.pos_ == "VERB" and "Part" in token.morph.get("VerbForm")
+        if participle and nouns and not any(_agrees(token, noun) for noun in nouns):
+            words.append(token.text_with_ws)  # "l'état-major interarmées": an adjective the tagger took for a verb
+            continue
         if participle and doc[token.i - 1].lower_ != "non" and _PARTICIPLE_END.search(token.lower_) and doc[
                 token.i - 1].whitespace_:
             break  # a French participle of its own; the small model also tags name parts so ("Seong-kweun")
@@ -353,9 +357,16 @@ def _phrase_after(doc: Any, index: int) -> str:
         if token.pos_ == "ADP" and token.lower_ not in _SOURCE_LINKS and words:
             break  # "a annoncé Sergueï Choïgou à l'issue de son entretien": the adjunct is not the source
         words.append(token.text_with_ws)
+        if token.pos_ in ("NOUN", "PROPN"):
+            nouns.append(token)
         if participle:
             break
     return "".join(words)
+
+
+def _agrees(word: Any, noun: Any) -> bool:
+    """Whether a word may describe a noun: the same number and gender, where the tagger gives both."""
+    return all(not (a := word.morph.get(f)) or not (b := noun.morph.get(f)) or a == b for f in ("Number", "Gender"))
 
 
 def _opens_aside(doc: Any, index: int) -> bool:
