@@ -25,7 +25,8 @@ SPACY_MODEL = "fr_core_news_sm"
 Phrase = tuple[str, ...]
 
 _NEGATORS = frozenset({"pas", "jamais", "plus", "aucun", "aucune", "guere", "nullement", "ni"})
-_DENIALS = frozenset({"dementir", "nier", "refuter", "dementi", "infirmer"})
+# "dement": the lookup table reads the present tense "dément" as the adjective.
+_DENIALS = frozenset({"dementir", "nier", "refuter", "dementi", "infirmer", "dement"})
 # "a évité de rencontrer", "a renoncé à envoyer": the event did not happen.
 _AVOIDANCE = frozenset({"eviter", "refuser", "renoncer", "annuler", "reporter", "ajourner", "exclure"})
 _PLACE_PREPOSITIONS = frozenset({"à", "au", "aux", "dans"})
@@ -530,9 +531,28 @@ def negated(sentence: Sentence, start: int, end: int) -> bool:
         return True
     if start > 0 and sentence.doc[start - 1].lower_ == "non":
         return True  # "des informations non confirmées"
+    if _denied_clause(sentence, start):
+        return True
     if "ne" in flat and any(w in _NEGATORS for w in flat):
         return True
     return _negated_verb(sentence.doc[start])
+
+
+def _denied_clause(sentence: Sentence, start: int) -> bool:
+    """Whether the token sits in a clause a denial governs: "Kiev dément que des soldats aient été capturés".
+
+    Only a complement clause: in "a longtemps nié leur présence, avant de la reconnaître", the acknowledgement is
+    an adverbial clause and stands.
+    """
+    token = sentence.doc[start]
+    for _ in range(6):
+        head = token.head
+        if head.i == token.i:
+            return False
+        if token.dep_ in ("ccomp", "xcomp") and set(sentence.lemmas[head.i]) & _DENIALS:
+            return True
+        token = head
+    return False
 
 
 def _negated_verb(token: Any) -> bool:
@@ -698,10 +718,15 @@ class ClaimExtractor:
         if span.quantity is not None:
             if total := self._total_of(sentence, span.start):
                 return total, span.end  # "le nombre de soldats tués s'élève à 600"
-            if _anaphoric(sentence.doc, span.end) or sentence.has_any([(w,) for w in _TOTAL_WORDS],
-                                                                        max(span.start - 4, 0), span.start):
+            if _anaphoric(sentence.doc, span.end) or self._counts_a_cue(sentence, span.end) or sentence.has_any(
+                    [(w,) for w in _TOTAL_WORDS], max(span.start - 4, 0), span.start):
                 return _SAME_AS_BEFORE, span.end  # "dont 1 200 ont été tués", "portant leur nombre total à 13 000"
         return None, span.end
+
+    def _counts_a_cue(self, sentence: Sentence, at: int) -> bool:
+        """A figure right before a counting cue used as a noun: "300 tués et 2 700 blessés", "600 morts"."""
+        return any(sentence.find(phrase, at, at + 1) for rule in self.lexicon.rules if rule.quantitative
+                   for phrase in rule.cues)
 
     def _total_of(self, sentence: Sentence, before: int) -> str | None:
         """The unit of 'le nombre de <noun>' or 'le total de <noun>' earlier in the sentence, for a bare figure."""
@@ -804,7 +829,7 @@ class ClaimExtractor:
         if not _object_of_verb(sentence.doc[noun]):
             return False  # "deux Nord-Coréens capturés ont demandé à être transférés" ask for nothing for Moscow
         head = sentence.doc[noun].head
-        for _ in range(2):
+        for _ in range(4):  # "La Russie a demandé à la Corée du Nord de lui fournir": the parse may hang it lower
             if sentence.has_any(cues, head.i, head.i + 1):
                 return True
             if head.head.i == head.i:

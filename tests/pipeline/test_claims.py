@@ -477,6 +477,13 @@ ATTRIBUTION_AND_HEDGING = [
          Expect("troops_killed", soldiers(800), "responsables militaires")),
     case("Environ 900 soldats nord-coréens ont été tués, selon les chiffres du ministère sud-coréen de la Défense.",
          Expect("troops_killed", soldiers(900), "ministère sud-coréen de la Défense")),
+    # A figure before a cue used as a noun counts the men of the figure before it.
+    case("Quelque 300 soldats nord-coréens auraient été tués et 2 700 blessés, selon le député Lee Seong-kweun.",
+         Expect("troops_killed", soldiers(300), "député Lee Seong-kweun", hedged=True),
+         Expect("troops_wounded", soldiers(2_700), "député Lee Seong-kweun", hedged=True)),
+    # Men asked for, however low the parse hangs the verb that would send them.
+    case("La Russie a demandé à la Corée du Nord de lui fournir 30 000 soldats supplémentaires, a rapporté CNN.",
+         Expect("troop_request", None, "CNN")),
     case("Environ 900 soldats nord-coréens ont été tués, selon les chiffres du ministère publiés lundi.",
          Expect("troops_killed", soldiers(900), "ministère")),
     # An adjective the small model tags as a participle, agreeing with no noun before it, stays in the name.
@@ -496,6 +503,7 @@ NOTHING = [
     case("Moscou a démenti avoir reçu des soldats nord-coréens."),
     case("Pyongyang nie avoir envoyé 10 000 soldats en Russie."),
     case("Pyongyang dément avoir envoyé des soldats en Russie."),
+    case("Kiev dément que des soldats nord-coréens aient été capturés dans la région de Donetsk."),
     case("Les 2 000 ouvriers nord-coréens annoncés n'ont pas été envoyés en Russie, selon Séoul."),
     case("Depuis les années 1990, la Corée du Nord n'avait plus envoyé de troupes à l'étranger."),
     case("L'armée russe a perdu 1 200 hommes dans la région de Koursk la semaine dernière."),
