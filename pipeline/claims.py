@@ -53,6 +53,10 @@ _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
 _TITLE_SPLIT = re.compile(r"\s+[/|]\s+")
 _TOTAL_WORDS = ("nombre", "total", "bilan")
 # Prepositions that stay inside a source's name: "ministère de la Défense", "Institute for the Study of War".
+_REFLEXIVE = frozenset({"se", "s'", "s’"})
+# "arrivé en Corée du Nord", "sa visite à Pyongyang", "s'est rendu dans la capitale nord-coréenne".
+_DESTINATION_PREPOSITIONS = frozenset({"en", "à", "a", "au", "aux", "dans", "vers"})
+_TRIP_WINDOW = 6  # tokens from a travel cue to its destination: "est arrivé mardi soir en Corée du Nord"
 # Verbs that set the cue in the future (pipeline.claims._planned), by lemma without accents.
 _PLANNING = frozenset({"prevoir", "projeter", "envisager", "programmer", "planifier"})
 _PLANNING_WITH_INFINITIVE = frozenset({"devoir", "aller", "compter", "prevoir", "envisager"})
@@ -100,6 +104,10 @@ class PredicateRule:
     # One man is news for this predicate: "un soldat nord-coréen a été capturé" counts one, where "un soldat
     # nord-coréen déployé en Russie a raconté" tells of one among thousands and stays a mention.
     singular: bool = False
+    # A trip names its host by where it goes: "Poutine est arrivé en Corée du Nord" meets the North Korean side.
+    # Actor group -> places that stand for it after a preposition, a few words after one of the `travel` cues.
+    destinations: Mapping[str, tuple[Phrase, ...]] = field(default_factory=dict)
+    travel: tuple[Phrase, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +158,8 @@ def lexicon_from_topic(topic: Topic) -> Lexicon:
             figure_excludes=_phrases(spec.get("figure_excludes", [])),
             hypothetical=bool(spec.get("hypothetical", False)),
             singular=bool(spec.get("singular", False)),
+            destinations={group: _phrases(names) for group, names in dict(spec.get("destinations", {})).items()},
+            travel=_phrases(spec.get("travel", [])),
         ))
     return Lexicon(
         topic=topic.id,
@@ -274,7 +284,11 @@ class Sentence:
         return self.flat[i] == lemma or self.alt[i] == lemma
 
     def find(self, phrase: Phrase, start: int = 0, end: int | None = None) -> list[int]:
-        """Token indices where the phrase starts, within tokens [start, end)."""
+        """Token indices where the phrase starts, within tokens [start, end).
+
+        A reflexive verb ("se rendre") also matches across its auxiliary ("s'est rendu", "se sont rencontrés"),
+        found by the parse: the verb with its reflexive pronoun among its dependents.
+        """
         hits = []
         n = len(phrase)
         for i in range(len(self.flat) - n + 1):
@@ -282,6 +296,15 @@ class Sentence:
                 token = self.owner[i]
                 if token >= start and (end is None or token < end):
                     hits.append(token)
+        if n == 2 and phrase[0] == "se":
+            for token in self.doc:
+                if phrase[1] not in self.lemmas[token.i]:
+                    continue
+                for child in token.children:
+                    if child.lower_ in _REFLEXIVE and child.i < token.i and child.i not in hits and (
+                            child.i >= start and (end is None or child.i < end)):
+                        hits.append(child.i)
+            hits.sort()
         return hits
 
     def has_any(self, phrases: Iterable[Phrase], start: int = 0, end: int | None = None) -> bool:
@@ -1010,8 +1033,10 @@ class ClaimExtractor:
             if rule.objects and not sentence.has_any(rule.objects):
                 continue
             missing = [group for group in rule.actors if group not in own_actors]
-            if missing and not (len(missing) == 1 and missing[0] in before and _pronoun_subject(sentence, cue)):
-                continue  # qualitative claims need their actors in the sentence itself, or one as its "il"
+            if missing and not (len(missing) == 1 and (
+                    missing[0] in before and _pronoun_subject(sentence, cue) or self._went_to(sentence, rule,
+                                                                                              missing[0]))):
+                continue  # qualitative claims need their actors in the sentence itself, or one as its "il" or goal
             if negated(sentence, cue, min(cue + 6, len(sentence.doc))):
                 continue
             if rule.speakers and not self._spoken_by(sentence, cue, rule.speakers):
@@ -1076,6 +1101,17 @@ class ClaimExtractor:
             return None
         _, hit, act = found[0]
         return act, hit, tuple(other for _, other, name in found if name != act)
+
+    def _went_to(self, sentence: Sentence, rule: PredicateRule, group: str) -> bool:
+        """Whether the sentence tells of a trip to a place of this side: "est arrivé en Corée du Nord", "sa visite
+        en Russie". "a discuté de la situation en Corée du Nord" goes nowhere: a travel cue must come just before."""
+        trips = [hit for phrase in rule.travel for hit in sentence.find(phrase)]
+        for phrase in rule.destinations.get(group, ()):
+            for hit in sentence.find(phrase):
+                if hit and sentence.doc[hit - 1].lower_ in _DESTINATION_PREPOSITIONS and any(
+                        0 < hit - trip <= _TRIP_WINDOW for trip in trips):
+                    return True
+        return False
 
     def _place(self, sentence: Sentence, cue: int) -> str | None:
         """The city where the meeting is: a known city after 'à', 'au' or 'dans' ('au Kremlin', 'à Pékin').

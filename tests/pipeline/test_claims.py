@@ -305,6 +305,14 @@ WORKERS_AND_MUNITIONS = [
 # --- qualitative predicates ----------------------------------------------------------------------------------------
 
 VISITS = [
+    # A trip names its host by where it goes; a country mentioned otherwise names no one.
+    case("Vladimir Poutine est arrivé en Corée du Nord pour une visite d'État de deux jours.",
+         Expect("official_visit", place=None, date="2025-06")),
+    case("Kim Jong-un s'est rendu en Russie en septembre 2023 à bord de son train blindé.",
+         Expect("official_visit", date="2023-09")),
+    case("Lavrov a discuté de la situation en Corée du Nord avec son homologue chinois."),
+    case("Vladimir Poutine est arrivé en Chine, où il doit évoquer la Corée du Nord."),
+    case("Vladimir Poutine s'est rendu compte à Moscou que Kim Jong-un hésitait."),
     # A visit to come is dated ahead (the paper is of Wednesday 18 June 2025); one that took place, back.
     case("Kim Jong-un est attendu à Moscou en octobre pour une visite officielle.",
          Expect("official_visit", place="Moscou", date="2025-10")),
