@@ -415,6 +415,8 @@ def _reports(sentence: Sentence, token: Any) -> bool:
         return True  # "a fait savoir", "a fait état de": the parse hangs the subject on either word
     if token.i > 0 and "faire" in sentence.lemmas[token.i - 1] and "savoir" in sentence.lemmas[token.i]:
         return True
+    if any(child.lower_ in _REFLEXIVE and child.i < token.i for child in token.children):
+        return False  # "ces renforts s'ajoutent aux 11 000 soldats", "il s'est dit inquiet": nobody reports
     lemmas = set(sentence.lemmas[token.i])
     if token.lower_.endswith("e"):
         lemmas.add(strip_accents(token.lower_) + "r")

@@ -485,6 +485,9 @@ ATTRIBUTION_AND_HEDGING = [
          Expect("troops_killed", soldiers(800), "responsables militaires")),
     case("Environ 900 soldats nord-coréens ont été tués, selon les chiffres du ministère sud-coréen de la Défense.",
          Expect("troops_killed", soldiers(900), "ministère sud-coréen de la Défense")),
+    # A reflexive verb reports nothing: "s'ajouter" is not "ajouter".
+    case("Ces renforts s'ajoutent aux 11 000 soldats nord-coréens envoyés à l'automne dernier.",
+         Expect("troops_deployed", soldiers(11_000), None)),
     # A figure before a cue used as a noun counts the men of the figure before it.
     case("Quelque 300 soldats nord-coréens auraient été tués et 2 700 blessés, selon le député Lee Seong-kweun.",
          Expect("troops_killed", soldiers(300), "député Lee Seong-kweun", hedged=True),
