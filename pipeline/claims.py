@@ -104,6 +104,9 @@ class PredicateRule:
     # One man is news for this predicate: "un soldat nord-coréen a été capturé" counts one, where "un soldat
     # nord-coréen déployé en Russie a raconté" tells of one among thousands and stays a mention.
     singular: bool = False
+    # For a `default` rule: words one of which the sentence must have (besides the cues) to take a figure by
+    # default, such as the places of the war for troops sent to it.
+    default_needs: tuple[Phrase, ...] = ()
     # A trip names its host by where it goes: "Poutine est arrivé en Corée du Nord" meets the North Korean side.
     # Actor group -> places that stand for it after a preposition, a few words after one of the `travel` cues.
     destinations: Mapping[str, tuple[Phrase, ...]] = field(default_factory=dict)
@@ -158,6 +161,7 @@ def lexicon_from_topic(topic: Topic) -> Lexicon:
             figure_excludes=_phrases(spec.get("figure_excludes", [])),
             hypothetical=bool(spec.get("hypothetical", False)),
             singular=bool(spec.get("singular", False)),
+            default_needs=_phrases(spec.get("default_needs", [])),
             destinations={group: _phrases(names) for group, names in dict(spec.get("destinations", {})).items()},
             travel=_phrases(spec.get("travel", [])),
         ))
@@ -260,6 +264,7 @@ class Sentence:
     flat: list[str]  # every lookup lemma in order
     alt: list[str | None]  # spaCy's lemma, unaccented, for flat entries that are a whole token
     owner: list[int]  # the token each flat lemma comes from
+    before: list[str] = field(default_factory=list)  # the lookup lemmas of the sentence before, for context
 
     @classmethod
     def of(cls, doc: Any) -> Sentence:
@@ -694,8 +699,10 @@ class ClaimExtractor:
             sentence = Sentence.of(doc)
             actors = self._actors(sentence)
             carried = previous[1] if previous[0] == position - 1 else None
+            if position:
+                sentence.before = normalise(texts[position - 1])
             # Who "il" or "elle" may stand for: the actors of the sentence just before, parsed or not.
-            before = self._text_actors(texts[position - 1]) if position else set()
+            before = self._text_actors(sentence.before)
             found, last_unit = self._sentence_claims(sentence, position, actors | previous_actor, article.published,
                                                      carried, before)
             claims.extend(found)
@@ -706,9 +713,8 @@ class ClaimExtractor:
     def _actors(self, sentence: Sentence) -> set[str]:
         return {group for group, names in self.lexicon.actors.items() if sentence.has_any(names)}
 
-    def _text_actors(self, text: str) -> set[str]:
+    def _text_actors(self, lemmas: Sequence[str]) -> set[str]:
         """The actor groups a sentence names, read from its lemmas alone (no parse: it may hold no cue)."""
-        lemmas = normalise(text)
         return {group for group, names in self.lexicon.actors.items()
                 if any(_contains(lemmas, name) for name in names)}
 
@@ -877,8 +883,16 @@ class ClaimExtractor:
                     if rule.objects and not sentence.has_any(rule.objects, lo, hi + 6):
                         continue
                     return rule
-        defaults = [r for r in rules if r.default]
+        defaults = [r for r in rules if r.default and self._default_fits(sentence, r)]
         return defaults[0] if defaults and fallback else None
+
+    def _default_fits(self, sentence: Sentence, rule: PredicateRule) -> bool:
+        """Whether a figure without a cue may take the rule by default: the sentence, or the one before it, names
+        where the rule happens ("10 000 soldats nord-coréens en Russie") or has one of its cues. "La Corée du Nord
+        compte 1,2 million de militaires d'active" counts the army at home, not men sent."""
+        if not rule.default_needs or sentence.has_any(rule.default_needs) or sentence.has_any(rule.cues):
+            return True
+        return any(_contains(sentence.before, phrase) for phrase in (*rule.default_needs, *rule.cues))
 
     def _sentence_claims(self, sentence: Sentence, position: int, actors: set[str], published: datetime,
                          carried_unit: str | None = None, before: set[str] | frozenset[str] = frozenset()

@@ -515,6 +515,8 @@ NOTHING = [
     case("Pyongyang nie avoir envoyé 10 000 soldats en Russie."),
     case("Pyongyang dément avoir envoyé des soldats en Russie."),
     case("Kiev dément que des soldats nord-coréens aient été capturés dans la région de Donetsk."),
+    # An army counted at home is not men sent: without a cue, a figure needs the war named.
+    case("Aujourd'hui, la Corée du Nord compte environ 1,2 million de militaires d'active."),
     case("Les 2 000 ouvriers nord-coréens annoncés n'ont pas été envoyés en Russie, selon Séoul."),
     case("Depuis les années 1990, la Corée du Nord n'avait plus envoyé de troupes à l'étranger."),
     case("L'armée russe a perdu 1 200 hommes dans la région de Koursk la semaine dernière."),
