@@ -52,7 +52,7 @@ _REPORTING = frozenset({"indiquer", "affirmer", "declarer", "rapporter", "estime
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
 _TITLE_SPLIT = re.compile(r"\s+[/|]\s+")
 _TOTAL_WORDS = ("nombre", "total", "bilan")
-# Prepositions that stay inside a source's name: "ministère de la Défense", "Institute for the Study of War".
+# The pronoun of a reflexive verb ("s'est rendu", "s'ajoutent"), seen as a dependent of the verb.
 _REFLEXIVE = frozenset({"se", "s'", "s’"})
 # "arrivé en Corée du Nord", "sa visite à Pyongyang", "s'est rendu dans la capitale nord-coréenne".
 _DESTINATION_PREPOSITIONS = frozenset({"en", "à", "a", "au", "aux", "dans", "vers"})
@@ -65,7 +65,9 @@ _PLANNING_PASSIVE = frozenset({"attendre"})
 _FIGURE_NOUNS = frozenset({"estimation", "estimations", "chiffre", "chiffres", "évaluation", "évaluations",
                            "evaluation", "evaluations", "bilan", "bilans", "décompte", "décomptes", "données",
                            "calculs"})
+# How French past participles end ("publiées", "cités", "admis", "faits"), to tell them from name parts.
 _PARTICIPLE_END = re.compile(r"(?:é|i|u|[ia]t|is)(?:e?s?)$")
+# Prepositions that stay inside a source's name: "ministère de la Défense", "Institute for the Study of War".
 _SOURCE_LINKS = frozenset({"de", "du", "des", "d'", "d’", "for", "of", "pour", "la", "le", "l'", "l’"})
 _RAIT_NOUNS = frozenset({"portrait", "portraits", "retrait", "retraits", "attrait", "attraits", "extrait", "extraits",
                          "trait", "traits", "abstrait", "distrait", "soustrait", "autoportrait"})
