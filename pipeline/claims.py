@@ -113,6 +113,9 @@ class PredicateRule:
     # Actor group -> places that stand for it after a preposition, a few words after one of the `travel` cues.
     destinations: Mapping[str, tuple[Phrase, ...]] = field(default_factory=dict)
     travel: tuple[Phrase, ...] = ()
+    # Actor group -> verbs of giving that are a cue when that group is their subject, with no object needed: "La
+    # Russie aurait aidé la Corée du Nord à moderniser ses missiles".
+    given_by: Mapping[str, tuple[Phrase, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,9 @@ class Lexicon:
 
     @property
     def cue_lemmas(self) -> frozenset[str]:
-        return frozenset(p[0] for r in self.rules for p in (*r.cues, *r.objects, *r.hosting) if p)
+        return frozenset(p[0] for r in self.rules
+                         for p in (*r.cues, *r.objects, *r.hosting, *r.travel, *(v for vs in r.given_by.values()
+                                                                                 for v in vs)) if p)
 
 
 def _phrases(values: Iterable[str]) -> tuple[Phrase, ...]:
@@ -166,6 +171,7 @@ def lexicon_from_topic(topic: Topic) -> Lexicon:
             default_needs=_phrases(spec.get("default_needs", [])),
             destinations={group: _phrases(names) for group, names in dict(spec.get("destinations", {})).items()},
             travel=_phrases(spec.get("travel", [])),
+            given_by={group: _phrases(verbs) for group, verbs in dict(spec.get("given_by", {})).items()},
         ))
     return Lexicon(
         topic=topic.id,
@@ -1046,9 +1052,11 @@ class ClaimExtractor:
             cue = sentence.first(rule.cues)
             if cue is None:
                 cue = self._hosting_cue(sentence, rule)
-            if cue is None or sentence.has_any(rule.excludes):
+            if sentence.has_any(rule.excludes):
                 continue
-            if rule.objects and not sentence.has_any(rule.objects):
+            if cue is None or rule.objects and not sentence.has_any(rule.objects):
+                cue = self._given_cue(sentence, rule)  # needs no object: who gives to whom says it all
+            if cue is None:
                 continue
             missing = [group for group in rule.actors if group not in own_actors]
             if missing and not (len(missing) == 1 and (
@@ -1119,6 +1127,24 @@ class ClaimExtractor:
             return None
         _, hit, act = found[0]
         return act, hit, tuple(other for _, other, name in found if name != act)
+
+    def _given_cue(self, sentence: Sentence, rule: PredicateRule) -> int | None:
+        """A verb of giving whose subject is the rule's giver: "La Russie aurait aidé la Corée du Nord à moderniser
+        ses missiles" is aid to North Korea, "les soldats nord-coréens ont aidé la Russie" is not."""
+        for group, verbs in rule.given_by.items():
+            names = self.lexicon.actors.get(group, ())
+            for phrase in verbs:
+                for hit in sentence.find(phrase):
+                    # Without a subject in the parse (the small model reads "fournit" as an adjective), the words
+                    # before a finite verb in its clause stand for it; an infinitive's subject is someone else's
+                    # ("La Russie a demandé à la Corée du Nord de lui fournir des soldats").
+                    verb = sentence.doc[hit]
+                    spans = _subject_spans(verb)
+                    if not spans and not {"Inf", "Part"} & set(verb.morph.get("VerbForm")):
+                        spans = [(_clause_start(sentence.doc, hit, 0), hit)]
+                    if any(sentence.has_any(names, start, end) for start, end in spans):
+                        return hit
+        return None
 
     def _went_to(self, sentence: Sentence, rule: PredicateRule, group: str) -> bool:
         """Whether the sentence tells of a trip to a place of this side: "est arrivé en Corée du Nord", "sa visite

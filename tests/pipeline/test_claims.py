@@ -415,6 +415,12 @@ ARMS_AID_CONFIRMATION_REQUEST = [
          "livrées par Pyongyang.",
          Expect("military_aid_to_nk", hedged=True),
          Expect("arms_supply", hedged=True)),
+    # Russia giving anything is aid to North Korea; North Korea giving is its supply to Russia.
+    case("La Russie aurait aidé la Corée du Nord à moderniser ses missiles balistiques, selon Washington.",
+         Expect("military_aid_to_nk", None, "Washington", hedged=True)),
+    case("La Russie fournit du pétrole à la Corée du Nord malgré les sanctions.",
+         Expect("military_aid_to_nk")),
+    case("Les soldats nord-coréens ont aidé la Russie à reprendre la région de Koursk."),
     case("Au total, Pyongyang aurait fourni à Moscou quelque 28 000 conteneurs, soit plus de 12 millions d'obus, selon "
          "Séoul.",
          Expect("arms_supply", None, "Séoul", hedged=True)),
