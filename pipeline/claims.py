@@ -48,7 +48,7 @@ _DETERMINERS = frozenset({"le", "la", "les", "l'", "un", "une", "des", "du", "de
                           "son", "sa", "ses", "leur", "leurs", "certains", "certaines", "plusieurs"})
 _REPORTING = frozenset({"indiquer", "affirmer", "declarer", "rapporter", "estimer", "annoncer", "assurer",
                         "confirmer", "reveler", "rapporter", "ajouter", "souligner", "avancer", "evaluer",
-                        "chiffrer", "precise", "preciser", "signaler"})
+                        "chiffrer", "precise", "preciser", "signaler", "reconnaitre", "admettre"})
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
 _TITLE_SPLIT = re.compile(r"\s+[/|]\s+")
 _TOTAL_WORDS = ("nombre", "total", "bilan")

@@ -428,8 +428,11 @@ ARMS_AID_CONFIRMATION_REQUEST = [
          "l'agence KCNA.",
          Expect("deployment_confirmed", None, "KCNA", date="2025-06-16"),
          Expect("troops_deployed", None, "KCNA")),
+    # Who acknowledges says so: "reconnaître" and "admettre" report like "affirmer".
     case("Le Kremlin a reconnu pour la première fois la présence de soldats nord-coréens sur son territoire.",
-         Expect("deployment_confirmed")),
+         Expect("deployment_confirmed", None, "Kremlin")),
+    case("« Nous avons perdu près de 500 hommes », a reconnu un officier nord-coréen capturé, cité par le SBU.",
+         Expect("troops_casualties", soldiers(500), "officier nord-coréen")),
     case("Pyongyang a confirmé lundi l'envoi de troupes en Russie, a rapporté l'agence officielle KCNA.",
          Expect("deployment_confirmed", None, "KCNA", date="2025-06-16"),
          Expect("troops_deployed", None, "KCNA")),
