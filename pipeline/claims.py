@@ -389,8 +389,8 @@ def _phrase_after(doc: Any, index: int) -> str:
         if token.is_punct and token.text not in ("(", ")", "-", "‑", "'", "’") or (
                 token.pos_ in ("VERB", "AUX") and not participle):
             break
-        if token.lower_ in ("que", "qu'", "qu’", "qui", "dont") and words:
-            break
+        if token.lower_ in ("que", "qu'", "qu’", "qui", "dont"):
+            break  # ", affirme qu'environ 50 %...": what follows the verb is what is said, not who says it
         if token.pos_ == "ADP" and token.lower_ not in _SOURCE_LINKS and words:
             break  # "a annoncé Sergueï Choïgou à l'issue de son entretien": the adjunct is not the source
         words.append(token.text_with_ws)

@@ -428,6 +428,10 @@ ARMS_AID_CONFIRMATION_REQUEST = [
          "l'agence KCNA.",
          Expect("deployment_confirmed", None, "KCNA", date="2025-06-16"),
          Expect("troops_deployed", None, "KCNA")),
+    # After "X, Y, affirme", a "que" opens what is said: the speaker is the subject before the verb.
+    case("Le chef des renseignements militaires ukrainiens, Kyrylo Boudanov, affirme qu'environ 50 % des munitions "
+         "russes proviennent de Corée du Nord.",
+         Expect("munitions_share", percent(50), "GUR")),
     # Who acknowledges says so: "reconnaître" and "admettre" report like "affirmer".
     case("Le Kremlin a reconnu pour la première fois la présence de soldats nord-coréens sur son territoire.",
          Expect("deployment_confirmed", None, "Kremlin")),
