@@ -67,6 +67,9 @@ _FIGURE_NOUNS = frozenset({"estimation", "estimations", "chiffre", "chiffres", "
                            "calculs"})
 # How French past participles end ("publiées", "cités", "admis", "faits"), to tell them from name parts.
 _PARTICIPLE_END = re.compile(r"(?:é|i|u|[ia]t|is)(?:e?s?)$")
+# Words that open an adjunct after a source, whatever the tagger calls them ("lors" is an adverb to it).
+_ADJUNCT_STARTS = frozenset({"lors", "pendant", "durant", "depuis", "avant", "après", "alors", "tandis", "mais",
+                             "devant", "hier", "aujourd'hui", "aujourd’hui"})
 # Prepositions that stay inside a source's name: "ministère de la Défense", "Institute for the Study of War".
 _SOURCE_LINKS = frozenset({"de", "du", "des", "d'", "d’", "for", "of", "pour", "la", "le", "l'", "l’"})
 _RAIT_NOUNS = frozenset({"portrait", "portraits", "retrait", "retraits", "attrait", "attraits", "extrait", "extraits",
@@ -393,6 +396,8 @@ def _phrase_after(doc: Any, index: int) -> str:
             break  # ", affirme qu'environ 50 %...": what follows the verb is what is said, not who says it
         if token.pos_ == "ADP" and token.lower_ not in _SOURCE_LINKS and words:
             break  # "a annoncé Sergueï Choïgou à l'issue de son entretien": the adjunct is not the source
+        if words and (token.lower_ in _ADJUNCT_STARTS or _is_day_word(token)):
+            break  # "a déclaré le président ukrainien lors d'une conférence de presse", "... mardi"
         words.append(token.text_with_ws)
         if token.pos_ in ("NOUN", "PROPN"):
             nouns.append(token)

