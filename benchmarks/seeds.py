@@ -21,10 +21,10 @@ import apache_beam as beam
 
 from benchmarks.gold import by_seed, score
 from fixtures.server import FixtureServer
-from pipeline.claims import nlp
 from pipeline.commands import run_command
 from pipeline.config import load_settings
 from pipeline.metrics import process_metrics
+from pipeline.parsing import nlp
 from pipeline.runner import pipeline_options
 
 STAGES = ("fetch", "extract", "language", "topics", "claims", "novelty")

@@ -16,11 +16,13 @@ from connectors.poller import PollResult, fetch_page, poll_feed
 from connectors.sinks import sink_key
 from pipeline import lemmas, schedule
 from pipeline.articles import build_article, from_summary, judge_language
-from pipeline.claims import ClaimExtractor, lexicon_from_topic, nlp
+from pipeline.claims import ClaimExtractor
 from pipeline.config import FeedSettings, Settings
 from pipeline.extraction_worker import BoundedExtractor
 from pipeline.fingerprint import fingerprint
+from pipeline.lexicon import lexicon_from_topic
 from pipeline.metrics import Metrics
+from pipeline.parsing import nlp
 from pipeline.records import Article, Claim, Drop, FeedEntry, Page
 from pipeline.schedule import FeedState
 from pipeline.settings import MIN_INTERVAL

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.claims import ClaimExtractor, lexicon_from_topic, sentences
+from pipeline.claims import ClaimExtractor
+from pipeline.lexicon import lexicon_from_topic
+from pipeline.parsing import sentences
 from pipeline.records import Article, Claim
 from pipeline.topic_rules import builtin_topics
 
