@@ -126,6 +126,16 @@ class ClaimExtractor:
                 return _SAME_AS_BEFORE, span.end  # "dont 1 200 ont été tués", "portant leur nombre total à 13 000"
         return None, span.end
 
+    def _counts_another_noun(self, sentence: Sentence, at: int) -> bool:
+        """Whether a vague quantity counts some other noun: "en quelques mois", "des dizaines de villages" count
+        no men, whereas "des milliers ont été blessés" and "des milliers de blessés" do."""
+        doc = sentence.doc
+        if at < len(doc) and doc[at].lower_ in ("de", "d'", "d’"):
+            at += 1
+        if at >= len(doc) or doc[at].pos_ not in ("NOUN", "PROPN"):
+            return False
+        return not self._counts_a_cue(sentence, at)
+
     def _counts_a_cue(self, sentence: Sentence, at: int) -> bool:
         """A figure right before a counting cue used as a noun: "300 tués et 2 700 blessés", "600 morts"."""
         return any(sentence.find(phrase, at, at + 1) for rule in self.lexicon.rules if rule.quantitative
@@ -281,7 +291,8 @@ class ClaimExtractor:
         for index, span in enumerate(spans):
             unit, noun_end = self._counted_unit(sentence, span)
             carried = False
-            if unit == _SAME_AS_BEFORE or unit is None and span.quantity is None:
+            vague_of_other = span.quantity is None and self._counts_another_noun(sentence, span.end)
+            if unit == _SAME_AS_BEFORE or unit is None and span.quantity is None and not vague_of_other:
                 if previous_unit:
                     unit = previous_unit  # "600 soldats ont été tués et des milliers ont été blessés"
                 elif carried_unit and _anaphoric(sentence.doc, span.end):

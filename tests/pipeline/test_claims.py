@@ -503,6 +503,10 @@ ATTRIBUTION_AND_HEDGING = [
     # A reflexive verb reports nothing: "s'ajouter" is not "ajouter".
     case("Ces renforts s'ajoutent aux 11 000 soldats nord-coréens envoyés à l'automne dernier.",
          Expect("troops_deployed", soldiers(11_000), None)),
+    # A change of figure gives both; "en quelques mois" counts months, not men.
+    case("Le nombre de soldats nord-coréens en Russie est passé de 11 000 à 15 000 en quelques mois.",
+         Expect("troops_deployed", soldiers(11_000)),
+         Expect("troops_deployed", soldiers(15_000))),
     # A figure before a cue used as a noun counts the men of the figure before it.
     case("Quelque 300 soldats nord-coréens auraient été tués et 2 700 blessés, selon le député Lee Seong-kweun.",
          Expect("troops_killed", soldiers(300), "député Lee Seong-kweun", hedged=True),
