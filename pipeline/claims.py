@@ -287,6 +287,7 @@ class ClaimExtractor:
         source = attribution(sentence, self.lexicon)
         spans = self._spans(sentence)
         previous_unit: str | None = None
+        previous: tuple[int, PredicateRule] | None = None  # where the last claimed figure ends, and its rule
         counted_tokens: set[int] = set()
         for index, span in enumerate(spans):
             unit, noun_end = self._counted_unit(sentence, span)
@@ -304,9 +305,12 @@ class ClaimExtractor:
             counted_tokens.update(range(span.start, noun_end))
             noun = noun_end - 1 if noun_end > span.end else None
             rule = self._figure_rule(sentence, spans, index, unit, noun, carried)
+            if rule is None and previous is not None and previous[1].unit == unit and _linked(
+                    sentence.doc, previous[0], span.start):
+                rule = previous[1]  # "est passée de 30 % à 50 %": the second figure is the first one's, later
             if rule is None or not self._actors_ok(rule, actors):
                 continue
-            previous_unit = unit
+            previous_unit, previous = unit, (span.end, rule)
             figure = None
             if span.quantity is not None and not (noun is not None and self._mixed(sentence, noun)):
                 figure = Figure(span.quantity.low, span.quantity.high, rule.unit)
@@ -561,6 +565,12 @@ def _one_of(doc: Any, noun: int) -> bool:
     token = doc[noun]
     return (noun > 0 and doc[noun - 1].lower_ in ("un", "une") and "Plur" not in token.morph.get("Number")
             and not token.lower_.endswith(("s", "x")))
+
+
+def _linked(doc: Any, end: int, start: int) -> bool:
+    """Whether two figures are the two ends of one change or span: "de 30 % à 50 %", "de 11 000 à 15 000"."""
+    between = [token.lower_ for token in doc[end:start]]
+    return between in (["à"], ["a"], ["%", "à"], ["%", "a"])
 
 
 def _object_of_verb(token: Any) -> bool:

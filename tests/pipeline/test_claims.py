@@ -507,6 +507,9 @@ ATTRIBUTION_AND_HEDGING = [
     case("Le nombre de soldats nord-coréens en Russie est passé de 11 000 à 15 000 en quelques mois.",
          Expect("troops_deployed", soldiers(11_000)),
          Expect("troops_deployed", soldiers(15_000))),
+    case("La part des munitions nord-coréennes dans l'arsenal russe serait passée de 30 % à 50 % en un an.",
+         Expect("munitions_share", percent(30), hedged=True),
+         Expect("munitions_share", percent(50), hedged=True)),
     # A figure before a cue used as a noun counts the men of the figure before it.
     case("Quelque 300 soldats nord-coréens auraient été tués et 2 700 blessés, selon le député Lee Seong-kweun.",
          Expect("troops_killed", soldiers(300), "député Lee Seong-kweun", hedged=True),
