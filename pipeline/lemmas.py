@@ -36,6 +36,10 @@ _ELISIONS = {
 }
 _PARTICIPLE_ENDINGS = ("ées", "ée", "és", "é")  # longest first: the stem is what the first match leaves
 _CONJUGATED_ENDINGS = ("ons", "ez", "ait", "aient", "èrent", "era", "erait")
+# Participles of verbs in -re and -ir, longest ending first, and the infinitive endings their stem may take:
+# "perdu" (perdre), "abattus" (abattre), "détenu" (détenir), "fournie" (fournir).
+_OTHER_PARTICIPLES = (("ues", ("re", "ir")), ("ue", ("re", "ir")), ("us", ("re", "ir")), ("u", ("re", "ir")),
+                      ("ies", ("ir",)), ("ie", ("ir",)), ("is", ("ir",)), ("i", ("ir",)))
 _LOOKUP = ("spacy_lookups_data", "data", "fr_lemma_lookup.json.gz")
 
 _table: dict[str, str] | None = None
@@ -86,6 +90,30 @@ def _unify_participles(lemmas: dict[str, str]) -> None:
         stem = word[: -len(next(ending for ending in _PARTICIPLE_ENDINGS if word.endswith(ending)))]
         if stem + "er" in verbs:
             fixes[word] = stem + "er"
+    lemmas.update(fixes)
+    _unify_other_participles(lemmas)
+
+
+def _unify_other_participles(lemmas: dict[str, str]) -> None:
+    """The same for verbs in -re and -ir, which the table leaves as adjectives: "perdu" stays "perdu", so "la Corée
+    du Nord aurait perdu 4 000 soldats" missed the cue "perdre" whenever the tagger read "perdu" as a noun.
+
+    A participle is read as its verb when the table knows that verb by its conjugated forms ("perdait",
+    "perdons"), which leaves "vie", "rue" or "Paris" alone. Irregular ones ("mort", "pris", "reçu") are not derived.
+    """
+    verbs = {base for word, base in lemmas.items()
+             if word.endswith(("ons", "ez", "ait", "aient")) and base.endswith(("re", "ir"))}
+    fixes: dict[str, str] = {}
+    for word, lemma in lemmas.items():
+        if lemma in verbs:
+            continue
+        for ending, infinitives in _OTHER_PARTICIPLES:
+            if word.endswith(ending) and len(word) > len(ending) + 1:
+                stem = word[: -len(ending)]
+                verb = next((stem + end for end in infinitives if stem + end in verbs), None)
+                if verb is not None:
+                    fixes[word] = verb
+                break
     lemmas.update(fixes)
 
 

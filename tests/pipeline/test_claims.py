@@ -510,6 +510,9 @@ ATTRIBUTION_AND_HEDGING = [
     case("La part des munitions nord-coréennes dans l'arsenal russe serait passée de 30 % à 50 % en un an.",
          Expect("munitions_share", percent(30), hedged=True),
          Expect("munitions_share", percent(50), hedged=True)),
+    # "perdu" is "perdre" even when the small model tags it a noun, as it does in a headline.
+    case("Guerre en Ukraine : la Corée du Nord aurait perdu 4 000 soldats, selon Séoul",
+         Expect("troops_casualties", soldiers(4_000), "Séoul", hedged=True)),
     # A figure before a cue used as a noun counts the men of the figure before it.
     case("Quelque 300 soldats nord-coréens auraient été tués et 2 700 blessés, selon le député Lee Seong-kweun.",
          Expect("troops_killed", soldiers(300), "député Lee Seong-kweun", hedged=True),
