@@ -16,6 +16,7 @@ from typing import Any
 from pipeline.attribution import attribution, hedged, is_day_word, negated, subject_spans
 from pipeline.lemmas import normalise
 from pipeline.lexicon import Lexicon, PredicateRule
+from pipeline.nlp import fold, month_number
 from pipeline.nlp.dates import EventDate, resolve_dates
 from pipeline.nlp.numbers import Quantity, find_figures, vague_quantity
 from pipeline.parsing import Sentence, clause_break, clause_end, clause_start, contains, parsed, sentences
@@ -466,14 +467,14 @@ class ClaimExtractor:
             )
 
     def _hosting_cue(self, sentence: Sentence, rule: PredicateRule) -> int | None:
-        """A hosting verb whose object is a person: the first noun after it, a place apart, is a guest's title
-        or a person's name ('a reçu au Kremlin le dirigeant nord-coréen', 'a reçu Kim Jong-un')."""
+        """A hosting verb whose object is a person: the first noun after it, a place or a date apart, is a guest's
+        title or a person's name ('a reçu au Kremlin le dirigeant nord-coréen', 'a reçu le 17 juin Kim Jong-un')."""
         doc = sentence.doc
         for hit in sorted(h for phrase in rule.hosting for h in sentence.find(phrase)):
             index = hit + 1
             while index < len(doc) and not clause_break(doc, index):
                 token = doc[index]
-                if token.pos_ in ("NOUN", "PROPN") and not is_day_word(token):
+                if token.pos_ in ("NOUN", "PROPN") and not is_day_word(token) and not month_number(fold(token.text)):
                     place = index > 0 and doc[index - 1].lower_ in _PLACE_PREPOSITIONS
                     if not place:
                         person = any(e.label_ == "PER" and e.start <= index < e.end for e in doc.ents)

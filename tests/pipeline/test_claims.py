@@ -307,6 +307,12 @@ WORKERS_AND_MUNITIONS = [
 # --- qualitative predicates ----------------------------------------------------------------------------------------
 
 VISITS = [
+    # A host receives a guest whatever comes between them, and in the passive the guest is the subject.
+    case("Kim Jong-un a reçu le 17 juin dernier à Pyongyang le secrétaire du Conseil de sécurité russe.",
+         Expect("official_visit", place="Pyongyang", date="2025-06-17")),
+    case("La ministre nord-coréenne des Affaires étrangères, Choe Son Hui, a été reçue lundi au Kremlin par "
+         "Vladimir Poutine.",
+         Expect("official_visit", place="Moscou", date="2025-06-16")),
     # A trip names its host by where it goes; a country mentioned otherwise names no one.
     case("Vladimir Poutine est arrivé en Corée du Nord pour une visite d'État de deux jours.",
          Expect("official_visit", place=None, date="2025-06")),
