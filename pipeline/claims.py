@@ -50,20 +50,22 @@ class ClaimExtractor:
 
     def candidates(self, article: Article) -> list[tuple[int, str]]:
         """The cheap filter: sentences with at least one cue lemma, and their position."""
-        return self._candidates(sentences(article))
+        texts = sentences(article)
+        return [(index, texts[index]) for index in self._candidates([normalise(text) for text in texts])]
 
-    def _candidates(self, texts: Sequence[str]) -> list[tuple[int, str]]:
-        return [(index, text) for index, text in enumerate(texts) if self._cues & set(normalise(text))]
+    def _candidates(self, lemmas: Sequence[Sequence[str]]) -> list[int]:
+        return [index for index, words in enumerate(lemmas) if self._cues & set(words)]
 
     def extract(self, article: Article) -> list[Claim]:
         texts = sentences(article)
-        kept = self._candidates(texts)
+        lemmas = [normalise(text) for text in texts]  # once: for the filter, and as the context of the next one
+        kept = [(index, texts[index]) for index in self._candidates(lemmas)]
         if not kept:
             return []
         with parsed([text for _, text in kept]) as docs:
-            return self._claims(article, texts, kept, docs)
+            return self._claims(article, lemmas, kept, docs)
 
-    def _claims(self, article: Article, texts: Sequence[str], kept: list[tuple[int, str]], docs: list[Any]
+    def _claims(self, article: Article, lemmas: Sequence[list[str]], kept: list[tuple[int, str]], docs: list[Any]
                 ) -> list[Claim]:
         claims: list[Claim] = []
         previous_actor: set[str] = set()
@@ -73,7 +75,7 @@ class ClaimExtractor:
             actors = self._actors(sentence)
             carried = previous[1] if previous[0] == position - 1 else None
             if position:
-                sentence.before = normalise(texts[position - 1])
+                sentence.before = lemmas[position - 1]
             # Who "il" or "elle" may stand for: the actors of the sentence just before, parsed or not.
             before = self._text_actors(sentence.before)
             found, last_unit = self._sentence_claims(sentence, position, actors | previous_actor, article.published,
@@ -213,8 +215,12 @@ class ClaimExtractor:
     def _cue_in(self, sentence: Sentence, rule: PredicateRule, start: int, end: int) -> bool:
         """A cue of the rule in tokens [start, end); for men someone owns, one that no foreign qualifier makes someone
         else's ('les pertes russes'). "Les munitions russes" are those Pyongyang supplies a share of."""
+        return bool(self._cue_hits(sentence, rule, start, end))
+
+    def _cue_hits(self, sentence: Sentence, rule: PredicateRule, start: int = 0, end: int | None = None) -> list[int]:
+        """Where the rule's cues are in tokens [start, end), those a foreign qualifier gives to others left out."""
         hits = (hit for phrase in rule.cues for hit in sentence.find(phrase, start, end))
-        return any(not (rule.owned and self._foreign(sentence, hit)) for hit in hits)
+        return [hit for hit in hits if not (rule.owned and self._foreign(sentence, hit))]
 
     def _referential(self, sentence: Sentence, span: _Span, noun: int) -> bool:
         """'Les deux hommes ont évoqué...', 'ces trois militaires': people already introduced, not a count.
@@ -383,8 +389,7 @@ class ClaimExtractor:
         for rule in self.lexicon.rules:
             if not rule.figure_excludes or rule.name in done or not self._actors_ok(rule, actors):
                 continue
-            cues = [hit for phrase in rule.cues for hit in sentence.find(phrase)
-                    if not (rule.owned and self._foreign(sentence, hit))]
+            cues = self._cue_hits(sentence, rule)
             if not cues or not sentence.has_any(rule.figure_excludes) or sentence.has_any(rule.excludes):
                 continue
             cue = min(cues)
