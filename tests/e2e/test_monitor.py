@@ -57,7 +57,7 @@ def thread_arenas(pid: int) -> int:
         fields = line.split()
         low, high = (int(x, 16) for x in fields[0].split("-"))
         rows.append((low, high, fields[1], len(fields) > 5))
-    arenas = set()
+    heaps = []
     with open(f"/proc/{pid}/mem", "rb", buffering=0) as memory:
         for at, (low, high, perms, named) in enumerate(rows):
             if named or low % heap or not perms.startswith("rw"):
@@ -69,8 +69,10 @@ def thread_arenas(pid: int) -> int:
                 end = next_high
             if end - low == heap:
                 memory.seek(low)
-                arenas.add(int.from_bytes(memory.read(8), sys.byteorder))
-    return len(arenas)
+                heaps.append((low, int.from_bytes(memory.read(8), sys.byteorder)))
+    # An arena's state sits in its first heap, so a real heap points into one of them; another library's 64 MB
+    # reservation that merely looks like a heap points anywhere else.
+    return len({arena for _, arena in heaps if any(low < arena < low + heap for low, _ in heaps)})
 
 
 def alerts_in(path: Path) -> list[dict[str, Any]]:
