@@ -54,12 +54,12 @@ system-packages: $(SYSTEM_STAMP)
 
 $(FLINK_JOB_SERVER): deploy/flink/job-server/pom.xml deploy/flink/job-server/jars.sha256 | $(STAMP)
 	@command -v mvn >/dev/null && command -v java >/dev/null || { echo "runner 'flink' needs Java 17 and Maven"; exit 1; }
-	$(BIN)/python -m connectors.flink fetch
+	$(BIN)/python -m connectors.ops.flink fetch
 
 # A standalone Flink of the job server's version, from PyPI with pinned hashes: the tests run a job on it.
 FLINK_CLUSTER := .cache/flink-1.19.0/bin/start-cluster.sh
 $(FLINK_CLUSTER): deploy/flink/cluster-requirements.txt | $(STAMP)
-	$(BIN)/python -m connectors.flink cluster
+	$(BIN)/python -m connectors.ops.flink cluster
 
 setup-flink: setup $(FLINK_JOB_SERVER) $(FLINK_CLUSTER)
 

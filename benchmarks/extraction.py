@@ -21,8 +21,8 @@ from pathlib import Path
 
 import trafilatura
 
-from pipeline.extraction import Extracted, extract_article
-from pipeline.extraction_worker import BoundedExtractor
+from pipeline.ingest.extraction import Extracted, extract_article
+from pipeline.ingest.extraction_worker import BoundedExtractor
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _SPACE = re.compile(r"\s+")

@@ -21,16 +21,16 @@ import apache_beam as beam
 
 from benchmarks.gold import by_seed, score
 from fixtures.server import FixtureServer
-from pipeline.commands import run_command
-from pipeline.config import load_settings
-from pipeline.metrics import process_metrics
-from pipeline.parsing import nlp
-from pipeline.runner import pipeline_options
+from pipeline.app.commands import run_command
+from pipeline.config.schema import load_settings
+from pipeline.ports.metrics import process_metrics
+from pipeline.claims.parsing import nlp
+from pipeline.runtime.runner import pipeline_options
 
 STAGES = ("fetch", "extract", "language", "topics", "claims", "novelty")
 
 
-def start_cost(settings) -> float:  # noqa: ANN001 - pipeline.config.Settings
+def start_cost(settings) -> float:  # noqa: ANN001 - pipeline.config.schema.Settings
     """Seconds for a pipeline of one element on the configured runner: start, submit, run, tear down."""
     started = time.perf_counter()
     with beam.Pipeline(options=pipeline_options(settings, streaming=False)) as pipeline:

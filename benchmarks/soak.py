@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     samples_file = samples_path.open("w", encoding="utf-8", buffering=1)
     print(f"working in {work}; the tree's RSS every 10 s in {samples_path.name}", flush=True)
     monitor = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "run", "--config", str(work / "g.toml")],
+        [sys.executable, "-m", "pipeline.app.cli", "run", "--config", str(work / "g.toml")],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     (work / "quiet.toml").write_text(quiet_config, encoding="utf-8")
     quiet = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "run", "--config", str(work / "quiet.toml")],
+        [sys.executable, "-m", "pipeline.app.cli", "run", "--config", str(work / "quiet.toml")],
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -1,0 +1,1 @@
+"""guetteur: the monitor itself, in rooms by stage (see docs/architecture.md)."""

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pipeline.config import Settings, load_settings
+from pipeline.config.schema import Settings, load_settings
 
 CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "outlets.toml"
 

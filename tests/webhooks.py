@@ -16,9 +16,9 @@ from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from pipeline.fingerprint import fingerprint
-from pipeline.records import Article, Claim, Figure
-from pipeline.store import Store
+from pipeline.ingest.fingerprint import fingerprint
+from pipeline.domain.records import Article, Claim, Figure
+from pipeline.ports.store import Store
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OTHER_SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo="  # base64 of the alphabet: 26 bytes

@@ -4,7 +4,7 @@ import ipaddress
 
 import pytest
 
-from connectors.addresses import (
+from connectors.http.addresses import (
     REFUSAL_REASONS,
     AddressPolicy,
     ResolutionError,

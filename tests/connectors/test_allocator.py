@@ -22,7 +22,7 @@ THREADS = 12
 # glibc's malloc_stats() prints one "Arena N:" block per arena on stderr.
 _ARENAS = f"""
 import ctypes, sys, threading
-from connectors.allocator import tune_malloc
+from connectors.ops.allocator import tune_malloc
 if sys.argv[1] == "tune":
     print(",".join(tune_malloc()), flush=True)
 barrier = threading.Barrier({THREADS} + 1)
@@ -44,7 +44,7 @@ for thread in threads:
 # mallinfo2().hblks counts the blocks mapped on their own.
 _MAPPED = """
 import ctypes, sys
-from connectors.allocator import tune_malloc
+from connectors.ops.allocator import tune_malloc
 if sys.argv[1] == "tune":
     print(",".join(tune_malloc()), flush=True)
 class Info(ctypes.Structure):
@@ -99,7 +99,7 @@ def test_a_freed_large_block_no_longer_draws_large_blocks_into_the_arenas() -> N
 # blocks, which glibc keeps resident until asked. Prints the MB returned by the end.
 _HOLES = """
 import os, sys, time
-from connectors.allocator import give_back, give_back_every, tune_malloc
+from connectors.ops.allocator import give_back, give_back_every, tune_malloc
 tune_malloc()
 def rss():
     return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")

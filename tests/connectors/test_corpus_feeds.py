@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.feeds import parse_feed
+from connectors.feeds.parse import parse_feed
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 KNOWN_REASONS = {"empty_body", "binary", "not_a_feed", "malformed", "no_entries"}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from connectors.feeds import canonical_url, parse_feed
+from connectors.feeds.parse import canonical_url, parse_feed
 
 NOW = datetime(2025, 10, 28, 12, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.flink import LOCK, MAIN_CLASS, FlinkSetupError, read_lock, verify, write_launcher
+from connectors.ops.flink import LOCK, MAIN_CLASS, FlinkSetupError, read_lock, verify, write_launcher
 
 
 def jars(lib: Path, **contents: bytes) -> dict[str, str]:

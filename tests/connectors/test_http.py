@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from connectors.addresses import AddressPolicy
-from connectors.http import FETCH_ERROR_REASONS, FetchError, HttpClient, HttpResponse
-from pipeline.config import HttpSettings
+from connectors.http.addresses import AddressPolicy
+from connectors.http.client import FETCH_ERROR_REASONS, FetchError, HttpClient, HttpResponse
+from pipeline.config.schema import HttpSettings
 
 MB = 1024 * 1024
 PUBLIC_STAND_IN = ipaddress.ip_network("127.0.0.2/32")  # allow-listed: plays a public address in these tests
@@ -798,8 +798,8 @@ def test_https_keeps_connections_alive_and_cuts_a_dripping_body_at_the_deadline(
 
 _CHILD = r"""
 import json, re, sys, time
-from connectors.http import FetchError, HttpClient
-from pipeline.config import HttpSettings
+from connectors.http.client import FetchError, HttpClient
+from pipeline.config.schema import HttpSettings
 
 def peak() -> int:
     status = open("/proc/self/status").read()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import threading
 import time
 
-from connectors.limits import Limiter
+from connectors.http.limits import Limiter
 
 
 def test_in_flight_is_bounded_overall_and_per_host() -> None:

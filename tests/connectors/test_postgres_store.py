@@ -15,17 +15,17 @@ import psycopg
 import pytest
 from prometheus_client import CollectorRegistry
 
-from connectors.postgres_store import PostgresStore
-from connectors.sinks import JsonlWriter
-from connectors.sqlite_store import SqliteStore
-from pipeline.config import JsonlSink
-from pipeline.delivery import Deliverer
-from pipeline.fingerprint import fingerprint
-from pipeline.metrics import Metrics
-from pipeline.novelty import History, identity, judge_article
-from pipeline.records import Article, Claim, FeedEntry, Figure, PriorFigure
-from pipeline.schedule import FeedState, after_gone
-from pipeline.store import Store, StoreError, open_store
+from connectors.stores.postgres import PostgresStore
+from connectors.sinks.local import JsonlWriter
+from connectors.stores.sqlite import SqliteStore
+from pipeline.config.schema import JsonlSink
+from pipeline.judging.delivery import Deliverer
+from pipeline.ingest.fingerprint import fingerprint
+from pipeline.ports.metrics import Metrics
+from pipeline.judging.novelty import History, identity, judge_article
+from pipeline.domain.records import Article, Claim, FeedEntry, Figure, PriorFigure
+from pipeline.ingest.schedule import FeedState, after_gone
+from pipeline.ports.store import Store, StoreError, open_store
 from tests.connectors.test_sqlite_store import NOW, WIRE, T, article, killed
 from tests.webhooks import fill
 
@@ -35,7 +35,7 @@ R = TypeVar("R")
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """Each contract test runs on both stores: the same behaviour is the promise of pipeline.store."""
+    """Each contract test runs on both stores: the same behaviour is the promise of pipeline.ports.store."""
     opened: Store = SqliteStore(tmp_path / "g.db") if request.param == "sqlite" else PostgresStore(
         request.getfixturevalue("postgres_url"))
     yield opened

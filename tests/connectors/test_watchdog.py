@@ -10,7 +10,7 @@ import weakref
 
 import pytest
 
-from connectors.watchdog import COMPACT_AT_LEAST, WATCHDOG, Watchdog
+from connectors.http.watchdog import COMPACT_AT_LEAST, WATCHDOG, Watchdog
 
 
 def wait_for(condition: threading.Event, seconds: float = 5.0) -> None:

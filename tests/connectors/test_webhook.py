@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from connectors.http import HttpClient
-from connectors.sinks import SinkError, sink_key
-from connectors.webhook import WebhookSender, signed_headers
-from pipeline.config import HttpSettings, WebhookSink
-from pipeline.render import render_text
+from connectors.http.client import HttpClient
+from connectors.sinks.local import SinkError, sink_key
+from connectors.sinks.webhook import WebhookSender, signed_headers
+from pipeline.config.schema import HttpSettings, WebhookSink
+from pipeline.judging.render import render_text
 from tests.webhooks import OTHER_SECRET, SECRET, Arrival, Receiver
 
 BODY = json.dumps({"id": "a1", "kind": "new_claim", "predicate": "troops_killed", "evidence": "Des soldats tués",

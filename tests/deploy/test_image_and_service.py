@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import settings
+from pipeline.config import defaults as settings
 from tests.deploy.promql import DEPLOY, REPO
 
 DOCKERFILE = DEPLOY / "Dockerfile"

@@ -125,7 +125,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     started = time.time()
     demo_log, prometheus_log = (tmp / "demo.log").open("wb"), (tmp / "prometheus.log").open("wb")
     demo = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "demo", "--duration", str(DEMO_LIMIT), "--metrics-port",
+        [sys.executable, "-m", "pipeline.app.cli", "demo", "--duration", str(DEMO_LIMIT), "--metrics-port",
          str(demo_port), "--publish-every", str(PUBLISH_EVERY)], cwd=REPO, stdout=demo_log, stderr=subprocess.STDOUT)
     prometheus_config(tmp / "prometheus.yml", f"127.0.0.1:{demo_port}")
     server = subprocess.Popen(

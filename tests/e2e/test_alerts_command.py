@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sinks import sink_key
-from connectors.sqlite_store import SqliteStore
-from pipeline.config import JsonlSink, WebhookSink
+from connectors.sinks.local import sink_key
+from connectors.stores.sqlite import SqliteStore
+from pipeline.config.schema import JsonlSink, WebhookSink
 from tests.webhooks import SECRET, Arrival, Receiver, fill
 
 NOW = datetime(2025, 9, 3, 12, 0, tzinfo=UTC)
 
 
 def guetteur(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "pipeline.app.cli", *args], capture_output=True, text=True, timeout=60)
 
 
 class World:

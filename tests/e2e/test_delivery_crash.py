@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sinks import sink_key
-from connectors.sqlite_store import SqliteStore
-from pipeline.config import WebhookSink
+from connectors.sinks.local import sink_key
+from connectors.stores.sqlite import SqliteStore
+from pipeline.config.schema import WebhookSink
 from tests.webhooks import SECRET, Receiver, fill
 
 pytestmark = pytest.mark.slow
@@ -53,7 +53,7 @@ def key(url: str) -> str:
 def start(config: Path, log: Path) -> subprocess.Popen[bytes]:
     # A session of its own, so that kill -9 takes the whole monitor: Prism and the extraction workers too.
     with log.open("ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--config", str(config)],
+        return subprocess.Popen([sys.executable, "-m", "pipeline.app.cli", "run", "--config", str(config)],
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -120,7 +120,7 @@ def test_run_once_delivers_and_leaves_what_fails_in_the_store(tmp_path: Path) ->
         ids = fill(store, 20, [key(healthy.url), key(failing.url)])
         store.close()
         began = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", "--config", str(config), "--once",
+        done = subprocess.run([sys.executable, "-m", "pipeline.app.cli", "run", "--config", str(config), "--once",
                                "--deliver-timeout", "60"], capture_output=True, text=True, timeout=120)
         took = time.monotonic() - began
         assert done.returncode == 0, "\n".join(done.stderr.splitlines()[-15:])

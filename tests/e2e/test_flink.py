@@ -1,7 +1,7 @@
 """The same graph on Beam's FlinkRunner: the alerts of the local runner, on an embedded Flink and on a cluster.
 
-Needs Java, the job server that `make test` fetches (python -m connectors.flink fetch) and, for the standalone
-cluster, the Flink 1.19.0 distribution it assembles (python -m connectors.flink cluster).
+Needs Java, the job server that `make test` fetches (python -m connectors.ops.flink fetch) and, for the standalone
+cluster, the Flink 1.19.0 distribution it assembles (python -m connectors.ops.flink cluster).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from benchmarks.gold import by_seed, score
-from connectors.flink import FLINK_HOME
+from connectors.ops.flink import FLINK_HOME
 from fixtures.server import FixtureServer
 from tests.e2e.test_monitor import INTERVAL, Monitor, alerts_in, expected_for, free_port, initial_entries_done
 
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.slow
 def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A standalone Flink 1.19.0 session cluster (one job manager, one task manager) on free loopback ports."""
     if not (FLINK_HOME / "bin" / "start-cluster.sh").is_file():
-        pytest.fail(f"{FLINK_HOME} is missing: `make test` assembles it (python -m connectors.flink cluster)")
+        pytest.fail(f"{FLINK_HOME} is missing: `make test` assembles it (python -m connectors.ops.flink cluster)")
     home = tmp_path_factory.mktemp("flink-cluster")
     conf = home / "conf"
     shutil.copytree(FLINK_HOME / "conf", conf)
@@ -63,7 +63,7 @@ def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def run_once(config: Path, runner: str) -> tuple[subprocess.CompletedProcess[str], float]:
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", "--config", str(config), "--once",
+    done = subprocess.run([sys.executable, "-m", "pipeline.app.cli", "run", "--config", str(config), "--once",
                            "--runner", runner], capture_output=True, text=True, timeout=600)
     return done, time.monotonic() - started
 

@@ -85,7 +85,7 @@ class Monitor:
     def __init__(self, config: Path, port: int, log: Path, runner: str = "local") -> None:
         self.port = port
         self.log = log.open("ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--config", str(config),
+        self.process = subprocess.Popen([sys.executable, "-m", "pipeline.app.cli", "run", "--config", str(config),
                                          "--runner", runner], stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_until(self, condition: Any, timeout: float, what: str) -> float:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 
 def guetteur(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "pipeline.app.cli", *args], capture_output=True, text=True,
                           timeout=timeout)
 
 

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.slow
 
 def start_worker(config: Path, log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--config", str(config), "--once"],
+        return subprocess.Popen([sys.executable, "-m", "pipeline.app.cli", "run", "--config", str(config), "--once"],
                                 stdout=out, stderr=subprocess.STDOUT)
 
 
@@ -97,7 +97,7 @@ def test_no_page_is_fetched_by_both_workers(shared_runs: dict[str, Any]) -> None
 
 
 def test_guetteur_alerts_reads_the_shared_store(shared_runs: dict[str, Any]) -> None:
-    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "alerts", "sinks", "--config",
+    done = subprocess.run([sys.executable, "-m", "pipeline.app.cli", "alerts", "sinks", "--config",
                            str(shared_runs["work"] / "worker2.toml")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     delivered = len(shared_runs["stored"])

@@ -1,4 +1,4 @@
-"""pipeline.claims: predicates, figures, attribution, hedging, places, acts and dates read from French news prose.
+"""pipeline.claims.extractor: predicates, figures, attribution, hedging, places, acts and dates read from French news prose.
 
 Every sentence here was written for these tests in the register of the French wire services; none comes from the
 seed articles, which the end-to-end test judges. Each case states every claim the sentence must give, so a claim too
@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.claims import ClaimExtractor
-from pipeline.lexicon import lexicon_from_topic
-from pipeline.parsing import sentences
-from pipeline.records import Article, Claim
-from pipeline.topic_rules import builtin_topics
+from pipeline.claims.extractor import ClaimExtractor
+from pipeline.claims.lexicon import lexicon_from_topic
+from pipeline.claims.parsing import sentences
+from pipeline.domain.records import Article, Claim
+from pipeline.topics.matching import builtin_topics
 
 TOPIC = "russie-coree-du-nord"
 PUBLISHED = datetime(2025, 6, 18, 10, 0, tzinfo=timezone(timedelta(hours=2)))  # a Wednesday

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import ConfigError, load_settings, parse_duration, settings_from_dict
+from pipeline.config.schema import ConfigError, load_settings, parse_duration, settings_from_dict
 
 CONTRACT_CONFIG = """
 languages = ["fr"]
@@ -118,7 +118,7 @@ def test_bad_toml_is_one_line(tmp_path: Path) -> None:
 
 
 def guetteur(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "pipeline.app.cli", *args], capture_output=True, text=True, timeout=60)
 
 
 def test_check_config_exits_2_with_one_line_per_error(tmp_path: Path) -> None:

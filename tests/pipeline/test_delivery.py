@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
-from connectors.sinks import JsonlWriter, sink_key
-from connectors.sqlite_store import SqliteStore
-from connectors.webhook import WebhookSender
-from pipeline.config import ConfigError, HttpSettings, JsonlSink, WebhookSink, settings_from_dict
-from pipeline.delivery import Deliverer, next_delay
-from pipeline.metrics import Metrics
+from connectors.sinks.local import JsonlWriter, sink_key
+from connectors.stores.sqlite import SqliteStore
+from connectors.sinks.webhook import WebhookSender
+from pipeline.config.schema import ConfigError, HttpSettings, JsonlSink, WebhookSink, settings_from_dict
+from pipeline.judging.delivery import Deliverer, next_delay
+from pipeline.ports.metrics import Metrics
 from tests.webhooks import SECRET, Arrival, Receiver, fill
 
 

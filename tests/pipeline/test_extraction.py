@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.extraction import Extracted, ExtractionFailure, clean_text, extract_article
-from pipeline.extraction_worker import BoundedExtractor, acquire_shared, release_shared
+from pipeline.ingest.extraction import Extracted, ExtractionFailure, clean_text, extract_article
+from pipeline.ingest.extraction_worker import BoundedExtractor, acquire_shared, release_shared
 
 PAGES = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pipeline.language import detect_language
+from pipeline.ingest.language import detect_language
 
 FR = ("Le président russe a reçu la ministre nord-coréenne des Affaires étrangères au Kremlin, "
       "alors que les combats se poursuivent dans l'est de l'Ukraine.")

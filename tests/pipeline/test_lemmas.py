@@ -1,10 +1,10 @@
-"""pipeline.lemmas: French words reduced to accent- and case-insensitive lemmas, the same way in texts and lexicons."""
+"""pipeline.language.lemmas: French words reduced to accent- and case-insensitive lemmas, the same way in texts and lexicons."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.lemmas import lemma, normalise, normalise_phrase, strip_accents
+from pipeline.language.lemmas import lemma, normalise, normalise_phrase, strip_accents
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,14 @@
-"""pipeline.parsing: parses made inside parsed() leave spaCy's string store as they found it."""
+"""pipeline.claims.parsing: parses made inside parsed() leave spaCy's string store as they found it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pipeline.claims import ClaimExtractor
-from pipeline.lexicon import lexicon_from_topic
-from pipeline.parsing import nlp, parsed
-from pipeline.records import Article
-from pipeline.topic_rules import builtin_topics
+from pipeline.claims.extractor import ClaimExtractor
+from pipeline.claims.lexicon import lexicon_from_topic
+from pipeline.claims.parsing import nlp, parsed
+from pipeline.domain.records import Article
+from pipeline.topics.matching import builtin_topics
 
 
 def fresh_sentences(seed: int, count: int) -> list[str]:

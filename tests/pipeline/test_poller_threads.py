@@ -7,11 +7,11 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
-from connectors.http import HttpClient
-from pipeline.config import load_settings
-from pipeline.metrics import Metrics
-from pipeline.stages import Poller
-from pipeline.store import open_store
+from connectors.http.client import HttpClient
+from pipeline.config.schema import load_settings
+from pipeline.ports.metrics import Metrics
+from pipeline.runtime.stages import Poller
+from pipeline.ports.store import open_store
 
 
 def test_looks_and_pollers_share_the_process_pool(tmp_path: Path, empty_feeds: tuple[str, Counter[str]],

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import settings_from_dict
-from pipeline.errors import GuetteurError
-from pipeline.runner import pipeline_options
+from pipeline.config.schema import settings_from_dict
+from pipeline.domain.errors import GuetteurError
+from pipeline.runtime.runner import pipeline_options
 
 
 def test_the_local_runner_is_prism_pinned_in_loopback() -> None:

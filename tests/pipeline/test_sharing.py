@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from pipeline.sharing import PerProcess
+from pipeline.runtime.process import PerProcess
 
 
 class Resource:

@@ -1,4 +1,4 @@
-"""pipeline.topic_rules: built-in topics load, articles match the right topics, every verdict is explained."""
+"""pipeline.topics.matching: built-in topics load, articles match the right topics, every verdict is explained."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import ConfigError, settings_from_dict
-from pipeline.lemmas import normalise, normalise_phrase
-from pipeline.topic_rules import (
+from pipeline.config.schema import ConfigError, settings_from_dict
+from pipeline.language.lemmas import normalise, normalise_phrase
+from pipeline.topics.matching import (
     LemmaIndex,
     Topic,
     TopicMatch,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from pipeline.nlp.dates import EventDate, first_event_date, resolve_dates
+from pipeline.language.dates import EventDate, first_event_date, resolve_dates
 
 PARIS_SUMMER = timezone(timedelta(hours=2))
 PARIS_WINTER = timezone(timedelta(hours=1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp.numbers import Quantity, find_figures, find_years, vague_quantity
+from pipeline.language.numbers import Quantity, find_figures, find_years, vague_quantity
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 

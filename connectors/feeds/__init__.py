@@ -1,0 +1,1 @@
+"""Feeds from the network: polling one feed, fetching one page, and parsing RSS and Atom with feedparser."""

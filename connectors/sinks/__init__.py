@@ -1,0 +1,1 @@
+"""Where alerts go: the JSONL file, the console and Standard Webhooks."""

@@ -1,0 +1,1 @@
+"""The store port implemented twice: SQLite (the embedded default) and PostgreSQL (shared by workers)."""

@@ -1,0 +1,505 @@
+"""The shared store: one PostgreSQL database (psycopg 3) that several workers judge, poll and deliver from at once.
+
+What makes sharing safe, each by construction rather than by timing:
+- an entry belongs to the worker whose insert took it in; another running worker never fetches it;
+- judgements of a topic are taken one at a time (an advisory lock per topic), and an article is written once;
+- each due outbox row is leased to one worker, which alone sends it (see `pending`).
+A worker is "running" while any of its connections holds a shared advisory lock on its id: PostgreSQL drops it
+when the connection goes, so what a worker that exited or died held is free again at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+from pipeline.config import defaults as settings
+from pipeline.judging import commit
+from pipeline.ingest.fingerprint import Fingerprint
+from pipeline.domain.records import Article, Claim, FeedEntry, Judgement
+from pipeline.ingest.schedule import FeedState
+from pipeline.ports.store import (SCHEMA_VERSION, Committed, Delivery, OutboxStats, Pending, StoredAlert, StoreError,
+                            entry_from_json, entry_json, feed_state_from_json, feed_state_json, redacted)
+
+# SQLite's schema in PostgreSQL's types. Times stay ISO text, as in SQLite: an article's publication keeps the
+# offset it was published with ("+02:00"), which a timestamptz would turn into UTC. Two columns more: the worker
+# that took a pending entry, and the lease on an outbox row.
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feed_states (name TEXT PRIMARY KEY, state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    entry_id TEXT PRIMARY KEY, url TEXT NOT NULL, feed TEXT NOT NULL, outcome TEXT NOT NULL, seen_at TEXT NOT NULL,
+    payload TEXT, claimed_by INTEGER
+);
+CREATE INDEX IF NOT EXISTS entries_pending ON entries(outcome) WHERE outcome = 'pending';
+CREATE INDEX IF NOT EXISTS entries_url ON entries(url);
+CREATE TABLE IF NOT EXISTS articles (
+    url TEXT PRIMARY KEY, entry_id TEXT, outlet TEXT, title TEXT, published TEXT, language TEXT,
+    signature BYTEA NOT NULL, duplicate_of TEXT, processed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS article_bands (band INTEGER NOT NULL, hash BIGINT NOT NULL, url TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS article_bands_key ON article_bands(band, hash);
+CREATE TABLE IF NOT EXISTS claims (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, article_url TEXT NOT NULL, topic TEXT NOT NULL,
+    predicate TEXT NOT NULL, low DOUBLE PRECISION, high DOUBLE PRECISION, unit TEXT, attributed_to TEXT,
+    hedged BOOLEAN NOT NULL, place TEXT, act TEXT, event_date TEXT, quantitative BOOLEAN NOT NULL,
+    evidence TEXT NOT NULL, judgement TEXT NOT NULL, alert_id TEXT, seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS claims_topic_predicate ON claims(topic, predicate);
+-- Covers the figure reads of judging (see _FIGURES).
+CREATE INDEX IF NOT EXISTS claims_figures ON claims(topic, predicate, unit, low, high, attributed_to, id);
+CREATE INDEX IF NOT EXISTS claims_article ON claims(article_url);
+CREATE TABLE IF NOT EXISTS alerts (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE, id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, alert_id TEXT NOT NULL REFERENCES alerts(id),
+    sink TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt DOUBLE PRECISION NOT NULL DEFAULT 0, last_error TEXT, delivered_at TEXT,
+    lease_owner INTEGER, lease_until DOUBLE PRECISION NOT NULL DEFAULT 0, UNIQUE (alert_id, sink)
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(sink, state, seq);
+CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, seq);
+CREATE TABLE IF NOT EXISTS disabled_sinks (sink TEXT PRIMARY KEY, since TEXT NOT NULL, reason TEXT NOT NULL);
+"""
+# Distinct (low, high, attributed_to) of one unit, as commit.FigureRow: the id of the latest record, then the
+# first record's values.
+_FIGURES = ("SELECT g.last, c.low, c.high, c.unit, c.attributed_to, c.seen_at, c.article_url FROM "
+            "(SELECT MIN(id) AS first, MAX(id) AS last FROM claims WHERE topic = %s AND predicate = %s "
+            "AND unit IS NOT DISTINCT FROM %s::text AND low IS NOT NULL {where} GROUP BY low, high, attributed_to "
+            "{then}) AS g JOIN claims AS c ON c.id = g.first")
+_SCHEMA_NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", _SCHEMA))
+
+# The first key of PostgreSQL's two-key advisory locks: one namespace per kind of thing locked.
+_SCHEMA_LOCK = 0x47550001  # creating or upgrading the schema
+_TOPIC_LOCK = 0x47550002  # judging the claims of one topic
+_SINK_LOCK = 0x47550003  # handing out the outbox rows of one sink
+_ALIVE_LOCK = 0x47550004  # held, shared, by every connection of a running worker
+
+# The ids of the running workers of this database: the holders of _ALIVE_LOCK (two-key locks show objsubid 2).
+_ALIVE = ("SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND classid::bigint = %(alive_lock)s "
+          "AND objsubid = 2 AND granted "
+          "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+
+# INSERT OR REPLACE of SQLite: an entry recorded again is the new record, whole.
+_REPLACE_ENTRY = ("INSERT INTO entries VALUES (%s, %s, %s, %s, %s, NULL, NULL) ON CONFLICT (entry_id) DO UPDATE SET "
+                  "url = EXCLUDED.url, feed = EXCLUDED.feed, outcome = EXCLUDED.outcome, seen_at = EXCLUDED.seen_at, "
+                  "payload = NULL, claimed_by = NULL")
+
+_workers: dict[int, int] = {}
+
+
+def process_worker() -> int:
+    """This process's worker id: random (hosts share no counter), and a forked child's is its own."""
+    pid = os.getpid()
+    if pid not in _workers:
+        _workers[pid] = secrets.randbelow(2**31 - 2) + 1  # a positive int4: pg_locks shows it unchanged
+    return _workers[pid]
+
+
+def lock_key(name: str) -> int:
+    """A stable int4 for an advisory lock on a name (a topic, a sink): the same in every worker."""
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=4).digest(), "big", signed=True)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+class PostgresStore:
+    """The Store of pipeline.ports.store on a PostgreSQL database, for every worker that names the same URL.
+
+    One connection per store, shared by the threads of a process under a lock, like SqliteStore. `worker` is who
+    this store acts for (the process, by default: its stages and its deliverer are one worker); `lease` is how long
+    the outbox rows it takes stay its own (settings.OUTBOX_LEASE).
+    """
+
+    def __init__(self, url: str, *, check_integrity: bool = True, worker: int | None = None,
+                 lease: float = settings.OUTBOX_LEASE) -> None:
+        # check_integrity is SQLite's whole-file read at start; PostgreSQL checks its own pages as it reads them.
+        self.url = url
+        self.name = redacted(url)
+        self.worker = worker or process_worker()
+        self.lease = lease
+        self._lock = threading.RLock()
+        self._closed = False
+        self._db = self._connect()
+        try:
+            self._migrate()
+        except psycopg.Error as exc:
+            self._db.close()
+            raise StoreError(f"store {self.name}: {_one_line(exc)}") from None
+        except StoreError:
+            self._db.close()
+            raise
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            options: dict[str, Any] = {}
+            if "connect_timeout" not in conninfo_to_dict(self.url):
+                options["connect_timeout"] = settings.STORE_CONNECT_TIMEOUT
+            db = psycopg.connect(self.url, autocommit=True, **options)
+        except psycopg.Error as exc:
+            raise StoreError(f"store {self.name}: {_one_line(exc)}") from None
+        try:
+            # Held for as long as this connection lives: how other workers know this one is running.
+            db.execute("SELECT pg_advisory_lock_shared(%s, %s)", (_ALIVE_LOCK, self.worker))
+        except psycopg.Error as exc:
+            db.close()
+            raise StoreError(f"store {self.name}: {_one_line(exc)}") from None
+        return db
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        """The connection, opened again when the server dropped it (a restart, a failover): a monitor runs for weeks.
+
+        The call that met the dropped connection failed; its caller retries (the deliverer, the stages' drops).
+        """
+        if self._db.broken and not self._closed:
+            self._db = self._connect()
+        return self._db
+
+    def _migrate(self) -> None:
+        with self._transaction() as cur:
+            if self._schema_version(cur) == SCHEMA_VERSION and _SCHEMA_NAMES <= self._names(cur):
+                return
+            # Two workers starting on an empty database would both create the tables, and one would fail on a name
+            # the other took under it: the first to lock creates them, the second finds them there.
+            cur.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_SCHEMA_LOCK,))
+            self._schema_version(cur)  # again, now that no one else is migrating
+            cur.execute(_SCHEMA)
+            cur.execute("INSERT INTO meta VALUES ('schema_version', %s) ON CONFLICT (key) DO UPDATE SET "
+                        "value = EXCLUDED.value", (str(SCHEMA_VERSION),))
+
+    def _schema_version(self, cur: psycopg.Cursor[Any]) -> int:
+        if cur.execute("SELECT to_regclass('meta')").fetchone()[0] is None:
+            return 0
+        row = cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"store {self.name} has schema version {version}, newer than this guetteur "
+                             f"({SCHEMA_VERSION}): upgrade guetteur")
+        return version
+
+    def _names(self, cur: psycopg.Cursor[Any]) -> set[str]:
+        return {row[0] for row in cur.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema()")}
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Cursor[Any]]:
+        with self._lock:
+            db = self._connection()
+            with db.transaction(), db.cursor() as cur:
+                yield cur
+
+    def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._connection().execute(sql, params).fetchall()
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One statement, a transaction of its own (autocommit); the rows it changed."""
+        with self._lock:
+            return self._connection().execute(sql, params).rowcount
+
+    # --- feeds
+    def load_feed_states(self) -> dict[str, FeedState]:
+        states = [feed_state_from_json(row[0]) for row in self._rows("SELECT state FROM feed_states")]
+        return {s.name: s for s in states}
+
+    def save_feed_state(self, state: FeedState) -> None:
+        self._execute("INSERT INTO feed_states VALUES (%s, %s) ON CONFLICT (name) DO UPDATE SET state = EXCLUDED.state",
+                      (state.name, feed_state_json(state)))
+
+    # --- entries
+    def is_new_entry(self, entry_id: str, url: str) -> bool:
+        return not self._rows("SELECT 1 FROM entries WHERE entry_id = %s OR (url = %s AND url <> '')", (entry_id, url))
+
+    def record_entry(self, entry_id: str, url: str, feed: str, outcome: str, at: datetime) -> None:
+        self._execute(_REPLACE_ENTRY, (entry_id, url, feed, outcome, at.isoformat()))
+
+    def add_pending_entries(self, entries: Sequence[FeedEntry]) -> list[FeedEntry]:
+        """Take the entries in; those another worker inserted first (or at the same moment) are its, not ours."""
+        if not entries:
+            return []
+        columns = [list(c) for c in zip(*[(e.entry_id, e.url, e.feed, e.published.isoformat(), entry_json(e))
+                                           for e in entries])]
+        # The unique entry_id decides: of two workers inserting one entry at once, the second waits for the first
+        # and then inserts nothing. In entry_id order, so that two workers never wait for each other in a cycle.
+        taken = {row[0] for row in self._rows(
+            "INSERT INTO entries SELECT entry_id, url, feed, 'pending', seen_at, payload, %s "
+            "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+            "AS e(entry_id, url, feed, seen_at, payload) ORDER BY entry_id ON CONFLICT DO NOTHING RETURNING entry_id",
+            (self.worker, *columns))}
+        claimed = []
+        for entry in entries:
+            if entry.entry_id in taken:
+                taken.discard(entry.entry_id)  # an entry given twice is taken once
+                claimed.append(entry)
+        return claimed
+
+    def pending_entries(self) -> list[FeedEntry]:
+        """Pending entries that are ours or no running worker's (it stopped or died), taken over as ours."""
+        rows = self._rows(
+            f"WITH taken AS (SELECT entry_id FROM entries WHERE outcome = 'pending' AND payload IS NOT NULL "
+            f"AND (claimed_by IS NULL OR claimed_by = %(me)s OR claimed_by NOT IN ({_ALIVE})) "
+            f"FOR UPDATE SKIP LOCKED) "
+            f"UPDATE entries e SET claimed_by = %(me)s FROM taken WHERE e.entry_id = taken.entry_id "
+            f"RETURNING e.seen_at, e.payload", {"me": self.worker, "alive_lock": _ALIVE_LOCK})
+        return [entry_from_json(payload) for _, payload in sorted(rows)]
+
+    def finish_entry(self, entry_id: str, outcome: str) -> None:
+        self._execute("UPDATE entries SET outcome = %s, payload = NULL, claimed_by = NULL WHERE entry_id = %s",
+                      (outcome, entry_id))
+
+    # --- articles and claims
+    def commit_article(self, article: Article, fingerprint: Fingerprint, claims: Sequence[Claim], *,
+                       sinks: Sequence[str], tolerance: float, now: datetime) -> Committed:
+        with self._transaction() as cur:
+            # One judgement at a time per topic, across workers: of two copies of a story judged at the same moment,
+            # the second waits, then reads the claims of the first (each statement reads what is committed when it
+            # starts), so the claim alerts once. Sorted: two articles never wait for each other's topics in a cycle.
+            for topic in sorted({claim.topic for claim in claims}):
+                cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_TOPIC_LOCK, lock_key(topic)))
+            return commit.commit_article(_Ledger(cur), article, fingerprint, claims, sinks=sinks,
+                                         tolerance=tolerance, now=now)
+
+    # --- outbox
+    def pending(self, sink: str, limit: int = 100) -> list[Pending]:
+        """The sink's first pending rows in creation order; the due ones at their head are leased to this worker.
+
+        Rows are handed to one worker at a time because two deliverers reading the same pending rows would both
+        send them. A lease, not a lock held while sending: a send takes seconds and a transaction must not. The
+        lease is this worker's for `lease` seconds, renewed as it records outcomes; a worker that exits or dies
+        frees its rows at once (its connection takes its running lock with it), one that hangs frees them when the
+        lease ends, and the next worker then sends them: at least once, as ever, with the same alert id.
+        Rows another running worker holds come back not due, looked at again within HELD_RECHECK: the deliverer
+        waits behind them, which keeps creation order across workers, and a drain waits for that worker to finish.
+        """
+        now = time.time()
+        with self._transaction() as cur:
+            # Hand-outs of one sink take turns, so each sees the leases the last one took.
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_SINK_LOCK, lock_key(sink)))
+            alive = {row[0] for row in cur.execute(_ALIVE, {"alive_lock": _ALIVE_LOCK})}
+            # SKIP LOCKED: a row locked now is being recorded by the worker that holds it; never wait on it.
+            rows = cur.execute(
+                "SELECT o.seq, o.alert_id, o.sink, a.body, o.attempts, o.next_attempt, o.last_error, o.lease_owner, "
+                "o.lease_until FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.sink = %s "
+                "AND o.state = 'pending' ORDER BY o.seq LIMIT %s FOR UPDATE OF o SKIP LOCKED", (sink, limit)).fetchall()
+            handed, taken = hand_out(rows, self.worker, alive, now)
+            if taken:
+                cur.execute("UPDATE outbox SET lease_owner = %s, lease_until = %s WHERE seq = ANY(%s)",
+                            (self.worker, now + self.lease, taken))
+        return handed
+
+    def _renew(self, cur: psycopg.Cursor[Any], sink: str) -> None:
+        """A worker recording outcomes is alive and working through its rows: keep them its own."""
+        now = time.time()
+        cur.execute("UPDATE outbox SET lease_until = %s WHERE sink = %s AND state = 'pending' AND lease_owner = %s "
+                    "AND lease_until < %s", (now + self.lease, sink, self.worker, now + self.lease / 2))
+
+    def mark_delivered(self, alert_id: str, sink: str, at: datetime) -> None:
+        with self._transaction() as cur:
+            cur.execute("UPDATE outbox SET state = 'delivered', delivered_at = %s, attempts = attempts + 1, "
+                        "last_error = NULL, lease_owner = NULL, lease_until = 0 WHERE alert_id = %s AND sink = %s",
+                        (at.isoformat(), alert_id, sink))
+            self._renew(cur, sink)
+
+    def record_failure(self, alert_id: str, sink: str, *, error: str, next_attempt: float | None,
+                       counted: bool = True) -> None:
+        """A failed attempt: retried from `next_attempt` on (by whichever worker then takes it), or a dead letter."""
+        state = "pending" if next_attempt is not None else "dead"
+        with self._transaction() as cur:
+            cur.execute("UPDATE outbox SET state = %s, attempts = attempts + %s, next_attempt = %s, last_error = %s, "
+                        "lease_owner = NULL, lease_until = 0 WHERE alert_id = %s AND sink = %s AND state = 'pending'",
+                        (state, int(counted), next_attempt or 0.0, error[:500], alert_id, sink))
+            self._renew(cur, sink)
+
+    def outbox_size(self) -> int:
+        return int(self._rows("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")[0][0])
+
+    def outbox_stats(self) -> OutboxStats:
+        with self._transaction() as cur:  # one snapshot for the three numbers
+            pending, first = cur.execute("SELECT COUNT(*), MIN(seq) FROM outbox WHERE state = 'pending'").fetchone()
+            dead = cur.execute("SELECT COUNT(*) FROM outbox WHERE state = 'dead'").fetchone()[0]
+            oldest = None
+            if first is not None:
+                oldest = cur.execute("SELECT a.created_at FROM outbox o JOIN alerts a ON a.id = o.alert_id "
+                                     "WHERE o.seq = %s", (first,)).fetchone()[0]
+        return OutboxStats(int(pending), oldest, int(dead))
+
+    # --- sinks
+    def disable_sink(self, sink: str, reason: str, at: datetime) -> None:
+        self._execute("INSERT INTO disabled_sinks VALUES (%s, %s, %s) ON CONFLICT (sink) DO NOTHING",
+                      (sink, at.isoformat(), reason[:500]))
+
+    def enable_sink(self, sink: str) -> bool:
+        return self._execute("DELETE FROM disabled_sinks WHERE sink = %s", (sink,)) > 0
+
+    def disabled_sinks(self) -> dict[str, tuple[str, str]]:
+        rows = self._rows("SELECT sink, since, reason FROM disabled_sinks")
+        return {sink: (since, reason) for sink, since, reason in rows}
+
+    def sink_counts(self) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for sink, state, count in self._rows("SELECT sink, state, COUNT(*) FROM outbox GROUP BY sink, state"):
+            counts.setdefault(sink, {})[state] = int(count)
+        return counts
+
+    # --- reading and repairing deliveries (`guetteur alerts`)
+    def _stored(self, cur: psycopg.Cursor[Any], rows: list[tuple[Any, ...]]) -> list[StoredAlert]:
+        alerts = []
+        for the_id, created_at, body in rows:
+            deliveries = cur.execute(
+                "SELECT sink, state, attempts, next_attempt, last_error, delivered_at FROM outbox "
+                "WHERE alert_id = %s ORDER BY seq", (the_id,)).fetchall()
+            alerts.append(StoredAlert(the_id, created_at, body, tuple(Delivery(*row) for row in deliveries)))
+        return alerts
+
+    def recent_alerts(self, limit: int, state: str | None = None) -> list[StoredAlert]:
+        """The newest alerts first; with `state`, only those in that state at one sink at least."""
+        with self._transaction() as cur:
+            if state is None:
+                rows = cur.execute("SELECT id, created_at, body FROM alerts ORDER BY seq DESC LIMIT %s",
+                                   (limit,)).fetchall()
+            else:
+                rows = cur.execute(
+                    "SELECT id, created_at, body FROM alerts WHERE id IN (SELECT alert_id FROM outbox "
+                    "WHERE state = %s) ORDER BY seq DESC LIMIT %s", (state, limit)).fetchall()
+            return self._stored(cur, rows)
+
+    def find_alerts(self, id_prefix: str, limit: int = 2) -> list[StoredAlert]:
+        with self._transaction() as cur:
+            rows = cur.execute("SELECT id, created_at, body FROM alerts WHERE left(id, %s) = %s ORDER BY seq LIMIT %s",
+                               (len(id_prefix), id_prefix, limit)).fetchall()
+            return self._stored(cur, rows)
+
+    def dead_letters(self, sink: str | None = None) -> list[Pending]:
+        where, params = ("", ()) if sink is None else (" AND o.sink = %s", (sink,))
+        rows = self._rows(
+            "SELECT o.alert_id, o.sink, a.body, o.attempts, o.next_attempt, o.last_error FROM outbox o "
+            f"JOIN alerts a ON a.id = o.alert_id WHERE o.state = 'dead'{where} ORDER BY o.seq", params)
+        return [Pending(*row) for row in rows]
+
+    def requeue(self, alert_id: str, sink: str) -> None:
+        """Deliver the alert to the sink again, whatever its state there, with all its retries."""
+        self._execute("INSERT INTO outbox (alert_id, sink) VALUES (%s, %s) ON CONFLICT (alert_id, sink) DO UPDATE "
+                      "SET state = 'pending', attempts = 0, next_attempt = 0, last_error = NULL, delivered_at = NULL, "
+                      "lease_owner = NULL, lease_until = 0", (alert_id, sink))
+
+    def retry_dead(self, alert_ids: Sequence[str] | None = None, sink: str | None = None) -> list[tuple[str, str]]:
+        """Dead letters (all, or these alerts', or one sink's) back to pending with all their retries."""
+        revive = ("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt = 0, lease_owner = NULL, "
+                  "lease_until = 0 WHERE state = 'dead'")
+        if sink is not None:
+            revive += " AND sink = %(sink)s"
+        if alert_ids is not None:
+            revive += " AND alert_id = ANY(%(ids)s)"
+        with self._transaction() as cur:
+            rows = cur.execute(revive + " RETURNING seq, alert_id, sink",
+                               {"sink": sink, "ids": list(alert_ids or ())}).fetchall()
+        return [(alert, sink_key) for _, alert, sink_key in sorted(rows)]
+
+
+def hand_out(rows: Sequence[tuple[Any, ...]], me: int, alive: set[int], now: float) -> tuple[list[Pending], list[int]]:
+    """What `pending` returns of the rows it read, and which of them this worker takes (their seq).
+
+    It takes the due rows from the head, up to the first row it must wait for: the deliverer sends nothing past it.
+    """
+    handed: list[Pending] = []
+    taken: list[int] = []
+    waiting = False
+    for seq, alert_id, sink, body, attempts, next_attempt, last_error, owner, until in rows:
+        if owner is not None and owner != me and owner in alive and until > now:
+            next_attempt = max(next_attempt, min(until, now + settings.HELD_RECHECK))
+        if next_attempt > now:
+            waiting = True
+        elif not waiting:
+            taken.append(seq)
+        handed.append(Pending(alert_id, sink, body, attempts, next_attempt, last_error))
+    return handed, taken
+
+
+class _Ledger:
+    """The SQL of commit.commit_article on a cursor inside a transaction."""
+
+    def __init__(self, cur: psycopg.Cursor[Any]) -> None:
+        self.cur = cur
+
+    def has_article(self, url: str) -> bool:
+        return self.cur.execute("SELECT 1 FROM articles WHERE url = %s", (url,)).fetchone() is not None
+
+    def sharing_bands(self, bands: Sequence[int], limit: int) -> list[tuple[str, bytes, str | None]]:
+        rows = self.cur.execute(
+            "SELECT a.url, a.signature, a.duplicate_of FROM (SELECT b.url, COUNT(*) AS shared FROM article_bands b "
+            "JOIN unnest(%s::bigint[]) WITH ORDINALITY AS k(hash, n) ON b.band = k.n - 1 AND b.hash = k.hash "
+            "GROUP BY b.url) AS m JOIN articles a ON a.url = m.url ORDER BY m.shared DESC, a.processed_at, a.url "
+            "LIMIT %s", (list(bands), limit)).fetchall()
+        return [(url, bytes(signature), duplicate_of) for url, signature, duplicate_of in rows]
+
+    def evidence(self, url: str) -> set[str]:
+        return {row[0] for row in self.cur.execute("SELECT evidence FROM claims WHERE article_url = %s", (url,))}
+
+    def mentioned(self, topic: str, predicate: str) -> bool:
+        return self.cur.execute("SELECT 1 FROM claims WHERE topic = %s AND predicate = %s LIMIT 1",
+                                (topic, predicate)).fetchone() is not None
+
+    def identities(self, topic: str, predicate: str) -> list[commit.IdentityRow]:
+        return self.cur.execute("SELECT DISTINCT place, act, event_date FROM claims WHERE topic = %s "
+                                "AND predicate = %s AND NOT quantitative ORDER BY place, act, event_date",
+                                (topic, predicate)).fetchall()
+
+    def figures_meeting(self, topic: str, predicate: str, unit: str | None, low: float, high: float,
+                        tolerance: float) -> list[commit.FigureRow]:
+        # The factors are computed in Python, as novelty.meets does, so both round alike at the boundary.
+        sql = _FIGURES.format(where="AND low * %s <= %s AND high * %s >= %s", then="")
+        return self.cur.execute(sql, (topic, predicate, unit, 1 - tolerance, high, 1 + tolerance, low)).fetchall()
+
+    def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[commit.FigureRow]:
+        sql = _FIGURES.format(where="", then="ORDER BY last DESC LIMIT %s")
+        return self.cur.execute(sql, (topic, predicate, unit, count)).fetchall()
+
+    def add_article(self, article: Article, fingerprint: Fingerprint, duplicate_of: str | None, seen_at: str) -> bool:
+        # A conflict is a worker that committed the same article a moment ago: this one was already processed.
+        added = self.cur.execute(
+            "INSERT INTO articles VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (url) DO NOTHING "
+            "RETURNING url", (article.url, article.entry_id, article.outlet, article.title,
+                              article.published.isoformat(), article.language, fingerprint.signature, duplicate_of,
+                              seen_at)).fetchone() is not None
+        if added:
+            self.cur.execute("INSERT INTO article_bands SELECT n - 1, hash, %s FROM unnest(%s::bigint[]) "
+                             "WITH ORDINALITY AS k(hash, n)", (article.url, list(fingerprint.bands)))
+        return added
+
+    def add_claim(self, article_url: str, judgement: Judgement, alert_id: str | None, seen_at: str) -> None:
+        self.cur.execute(
+            "INSERT INTO claims (article_url, topic, predicate, low, high, unit, attributed_to, hedged, place, act, "
+            "event_date, quantitative, evidence, judgement, alert_id, seen_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            commit.claim_values(article_url, judgement, alert_id, seen_at))
+
+    def add_alert(self, alert_id: str, created_at: str, body: str, sinks: Sequence[str]) -> bool:
+        if self.cur.execute("INSERT INTO alerts (id, created_at, body) VALUES (%s, %s, %s) ON CONFLICT (id) "
+                            "DO NOTHING RETURNING id", (alert_id, created_at, body)).fetchone() is None:
+            return False
+        self.cur.execute("INSERT INTO outbox (alert_id, sink) SELECT %s, unnest(%s::text[]) ON CONFLICT DO NOTHING",
+                         (alert_id, list(sinks)))
+        return True
+
+    def entry_processed(self, article: Article, seen_at: str) -> None:
+        self.cur.execute(_REPLACE_ENTRY, (article.entry_id, article.url, article.feed, "processed", seen_at))

@@ -1,0 +1,1 @@
+"""The guetteur command: its subcommands, the demo, and what each runs."""

@@ -1,0 +1,1 @@
+"""French text handling: folding, lemmas, numbers and dates, in language-neutral code."""
