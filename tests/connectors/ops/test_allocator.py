@@ -64,7 +64,7 @@ def run(script: str, mode: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {key: value for key, value in os.environ.items()
                    if key not in ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES")} | env
     return subprocess.run([sys.executable, "-c", script, mode], capture_output=True, text=True, timeout=60,
-                          check=True, cwd=Path(__file__).parents[2], env=environment)
+                          check=True, cwd=Path(__file__).parents[3], env=environment)
 
 
 def arenas_used(mode: str, **env: str) -> tuple[str, int]:

@@ -9,7 +9,7 @@ import pytest
 from pipeline.ingest.extraction import Extracted, ExtractionFailure, clean_text, extract_article
 from pipeline.ingest.extraction_worker import BoundedExtractor, acquire_shared, release_shared
 
-PAGES = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
+PAGES = Path(__file__).resolve().parents[3] / "fixtures" / "pages"
 
 
 def seed_page(seed_id: str) -> bytes:

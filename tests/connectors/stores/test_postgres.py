@@ -26,7 +26,7 @@ from pipeline.judging.novelty import History, identity, judge_article
 from pipeline.domain.records import Article, Claim, FeedEntry, Figure, PriorFigure
 from pipeline.ingest.schedule import FeedState, after_gone
 from pipeline.ports.store import Store, StoreError, open_store
-from tests.connectors.test_sqlite_store import NOW, WIRE, T, article, killed
+from tests.connectors.stores.test_sqlite import NOW, WIRE, T, article, killed
 from tests.webhooks import fill
 
 SINK = "jsonl:a.jsonl"
