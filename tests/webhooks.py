@@ -16,8 +16,8 @@ from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from pipeline.ingest.fingerprint import fingerprint
 from pipeline.domain.records import Article, Claim, Figure
+from pipeline.ingest.fingerprint import fingerprint
 from pipeline.ports.store import Store
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 
 from connectors.feeds.parse import parse_feed
 from connectors.http.client import FetchError, HttpClient
-from pipeline.ingest import schedule
 from pipeline.config.schema import FeedSettings
-from pipeline.domain.records import Drop, FeedEntry, Page
-from pipeline.ingest.schedule import FeedState
+from pipeline.domain.records import Drop, FeedEntry, FeedState, Page
+from pipeline.ingest import schedule
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,6 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.ssl_match_hostname import CertificateError
 
-from connectors.http.limits import Limiter, shared_limiter
-from connectors.http.watchdog import WATCHDOG
 from connectors.http.addresses import (
     AddressPolicy,
     IPAddress,
@@ -35,6 +33,8 @@ from connectors.http.addresses import (
     resolve_host,
     system_resolver,
 )
+from connectors.http.limits import Limiter, shared_limiter
+from connectors.http.watchdog import WATCHDOG
 from pipeline.config.schema import HttpSettings
 
 # The closed set of FetchError reasons, each with what it means.

@@ -24,13 +24,28 @@ from typing import Any
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
+from connectors.stores.common import (
+    SCHEMA_VERSION,
+    claim_values,
+    entry_from_json,
+    entry_json,
+    feed_state_from_json,
+    feed_state_json,
+    redacted,
+)
 from pipeline.config import defaults as settings
+from pipeline.domain.records import Article, Claim, FeedEntry, FeedState, Fingerprint, Judgement
 from pipeline.judging import commit
-from pipeline.ingest.fingerprint import Fingerprint
-from pipeline.domain.records import Article, Claim, FeedEntry, Judgement
-from pipeline.ingest.schedule import FeedState
-from pipeline.ports.store import (SCHEMA_VERSION, Committed, Delivery, OutboxStats, Pending, StoredAlert, StoreError,
-                            entry_from_json, entry_json, feed_state_from_json, feed_state_json, redacted)
+from pipeline.ports.store import (
+    Committed,
+    Delivery,
+    FigureRow,
+    IdentityRow,
+    OutboxStats,
+    Pending,
+    StoredAlert,
+    StoreError,
+)
 
 # SQLite's schema in PostgreSQL's types. Times stay ISO text, as in SQLite: an article's publication keeps the
 # offset it was published with ("+02:00"), which a timestamptz would turn into UTC. Two columns more: the worker
@@ -73,7 +88,7 @@ CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(sink, state, seq);
 CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, seq);
 CREATE TABLE IF NOT EXISTS disabled_sinks (sink TEXT PRIMARY KEY, since TEXT NOT NULL, reason TEXT NOT NULL);
 """
-# Distinct (low, high, attributed_to) of one unit, as commit.FigureRow: the id of the latest record, then the
+# Distinct (low, high, attributed_to) of one unit, as FigureRow: the id of the latest record, then the
 # first record's values.
 _FIGURES = ("SELECT g.last, c.low, c.high, c.unit, c.attributed_to, c.seen_at, c.article_url FROM "
             "(SELECT MIN(id) AS first, MAX(id) AS last FROM claims WHERE topic = %s AND predicate = %s "
@@ -459,18 +474,18 @@ class _Ledger:
         return self.cur.execute("SELECT 1 FROM claims WHERE topic = %s AND predicate = %s LIMIT 1",
                                 (topic, predicate)).fetchone() is not None
 
-    def identities(self, topic: str, predicate: str) -> list[commit.IdentityRow]:
+    def identities(self, topic: str, predicate: str) -> list[IdentityRow]:
         return self.cur.execute("SELECT DISTINCT place, act, event_date FROM claims WHERE topic = %s "
                                 "AND predicate = %s AND NOT quantitative ORDER BY place, act, event_date",
                                 (topic, predicate)).fetchall()
 
     def figures_meeting(self, topic: str, predicate: str, unit: str | None, low: float, high: float,
-                        tolerance: float) -> list[commit.FigureRow]:
+                        tolerance: float) -> list[FigureRow]:
         # The factors are computed in Python, as novelty.meets does, so both round alike at the boundary.
         sql = _FIGURES.format(where="AND low * %s <= %s AND high * %s >= %s", then="")
         return self.cur.execute(sql, (topic, predicate, unit, 1 - tolerance, high, 1 + tolerance, low)).fetchall()
 
-    def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[commit.FigureRow]:
+    def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[FigureRow]:
         sql = _FIGURES.format(where="", then="ORDER BY last DESC LIMIT %s")
         return self.cur.execute(sql, (topic, predicate, unit, count)).fetchall()
 
@@ -491,7 +506,7 @@ class _Ledger:
             "INSERT INTO claims (article_url, topic, predicate, low, high, unit, attributed_to, hedged, place, act, "
             "event_date, quantitative, evidence, judgement, alert_id, seen_at) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            commit.claim_values(article_url, judgement, alert_id, seen_at))
+            claim_values(article_url, judgement, alert_id, seen_at))
 
     def add_alert(self, alert_id: str, created_at: str, body: str, sinks: Sequence[str]) -> bool:
         if self.cur.execute("INSERT INTO alerts (id, created_at, body) VALUES (%s, %s, %s) ON CONFLICT (id) "

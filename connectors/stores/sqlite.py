@@ -10,12 +10,26 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from connectors.stores.common import (
+    SCHEMA_VERSION,
+    claim_values,
+    entry_from_json,
+    entry_json,
+    feed_state_from_json,
+    feed_state_json,
+)
+from pipeline.domain.records import Article, Claim, FeedEntry, FeedState, Fingerprint, Judgement
 from pipeline.judging import commit
-from pipeline.ingest.fingerprint import Fingerprint
-from pipeline.domain.records import Article, Claim, FeedEntry, Judgement
-from pipeline.ingest.schedule import FeedState
-from pipeline.ports.store import (SCHEMA_VERSION, Committed, Delivery, OutboxStats, Pending, StoredAlert, StoreError,
-                            entry_from_json, entry_json, feed_state_from_json, feed_state_json)
+from pipeline.ports.store import (
+    Committed,
+    Delivery,
+    FigureRow,
+    IdentityRow,
+    OutboxStats,
+    Pending,
+    StoredAlert,
+    StoreError,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,7 +66,7 @@ CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(sink, state, seq);
 CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, seq);
 CREATE TABLE IF NOT EXISTS disabled_sinks (sink TEXT PRIMARY KEY, since TEXT NOT NULL, reason TEXT NOT NULL);
 """
-# Distinct (low, high, attributed_to) of one unit, as commit.FigureRow: the id of the latest record, then the
+# Distinct (low, high, attributed_to) of one unit, as FigureRow: the id of the latest record, then the
 # first record's values.
 _FIGURES = ("SELECT g.last, c.low, c.high, c.unit, c.attributed_to, c.seen_at, c.article_url FROM "
             "(SELECT MIN(id) AS first, MAX(id) AS last FROM claims WHERE topic = ? AND predicate = ? AND unit IS ? "
@@ -308,17 +322,17 @@ class _Ledger:
         return self.db.execute("SELECT 1 FROM claims WHERE topic = ? AND predicate = ? LIMIT 1",
                                (topic, predicate)).fetchone() is not None
 
-    def identities(self, topic: str, predicate: str) -> list[commit.IdentityRow]:
+    def identities(self, topic: str, predicate: str) -> list[IdentityRow]:
         return self.db.execute("SELECT DISTINCT place, act, event_date FROM claims WHERE topic = ? AND predicate = ? "
                                "AND NOT quantitative ORDER BY place, act, event_date", (topic, predicate)).fetchall()
 
     def figures_meeting(self, topic: str, predicate: str, unit: str | None, low: float, high: float,
-                        tolerance: float) -> list[commit.FigureRow]:
+                        tolerance: float) -> list[FigureRow]:
         # The factors are computed in Python, as novelty.meets does, so both round alike at the boundary.
         sql = _FIGURES.format(where="AND low * ? <= ? AND high * ? >= ?", then="")
         return self.db.execute(sql, (topic, predicate, unit, 1 - tolerance, high, 1 + tolerance, low)).fetchall()
 
-    def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[commit.FigureRow]:
+    def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[FigureRow]:
         sql = _FIGURES.format(where="", then="ORDER BY last DESC LIMIT ?")
         return self.db.execute(sql, (topic, predicate, unit, count)).fetchall()
 
@@ -337,7 +351,7 @@ class _Ledger:
             "INSERT INTO claims (article_url, topic, predicate, low, high, unit, attributed_to, hedged, place, act, "
             "event_date, quantitative, evidence, judgement, alert_id, seen_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            commit.claim_values(article_url, judgement, alert_id, seen_at))
+            claim_values(article_url, judgement, alert_id, seen_at))
 
     def add_alert(self, alert_id: str, created_at: str, body: str, sinks: Sequence[str]) -> bool:
         if not self.db.execute("INSERT OR IGNORE INTO alerts VALUES (?, ?, ?)", (alert_id, created_at, body)).rowcount:

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from connectors.sinks.local import Sink, build_sink, sink_key
+from connectors.stores import open_store
 from pipeline.config.schema import ConsoleSink, JsonlSink, Settings, WebhookSink
-from pipeline.judging.delivery import attempt
 from pipeline.domain.errors import GuetteurError
-from pipeline.ports.metrics import Metrics
+from pipeline.judging.delivery import attempt
 from pipeline.judging.render import figure_fr, render_text
-from pipeline.ports.store import DELIVERY_STATES, Delivery, Pending, Store, StoredAlert, open_store
+from pipeline.ports.metrics import Metrics
+from pipeline.ports.store import DELIVERY_STATES, Delivery, Pending, Store, StoredAlert
 
 _ID_PREFIX = re.compile(r"^[0-9a-f-]{4,36}$")
 

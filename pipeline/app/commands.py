@@ -10,17 +10,17 @@ from typing import Any
 from connectors.http.client import FetchError, HttpClient
 from connectors.ops.metrics_server import serve, stalled_after
 from connectors.sinks.local import build_sinks
+from connectors.stores import open_store
+from pipeline.config.defaults import DELIVERY_STOP_GRACE
 from pipeline.config.schema import HttpSettings, Settings
-from pipeline.judging.delivery import Deliverer
 from pipeline.domain.errors import GuetteurError
 from pipeline.ingest.extraction import ExtractionFailure
 from pipeline.ingest.extraction_worker import BoundedExtractor
 from pipeline.ingest.language import detect_language
+from pipeline.judging.delivery import Deliverer
 from pipeline.ports.metrics import Metrics, process_metrics
 from pipeline.runtime.runner import run_pipeline
-from pipeline.config.defaults import DELIVERY_STOP_GRACE
 from pipeline.runtime.stages import warm_up
-from pipeline.ports.store import open_store
 from pipeline.topics.matching import load_topics
 
 log = logging.getLogger("guetteur")

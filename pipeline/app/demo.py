@@ -11,8 +11,8 @@ from pathlib import Path
 from fixtures.server import FixtureServer
 from pipeline.app.commands import run_command
 from pipeline.config.schema import ConsoleSink, load_settings
-from pipeline.runtime.graph import STOP
 from pipeline.ports.metrics import process_metrics
+from pipeline.runtime.graph import STOP
 
 POLL_INTERVAL = "2s"  # the fixtures change every few seconds; real feeds are polled every few minutes
 

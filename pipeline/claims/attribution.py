@@ -10,9 +10,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.language.lemmas import normalise, strip_accents
 from pipeline.claims.lexicon import Lexicon
 from pipeline.claims.parsing import CLAUSE_BREAKS, REFLEXIVE, Sentence, clause_start, contains
+from pipeline.language.lemmas import normalise, strip_accents
 
 _NEGATORS = frozenset({"pas", "jamais", "plus", "aucun", "aucune", "guere", "nullement", "ni"})
 # "dement": the lookup table reads the present tense "dément" as the adjective.

@@ -14,13 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from pipeline.claims.attribution import attribution, hedged, is_day_word, negated, subject_spans
-from pipeline.language.lemmas import normalise
 from pipeline.claims.lexicon import Lexicon, PredicateRule
-from pipeline.language.text import fold, month_number
-from pipeline.language.dates import EventDate, resolve_dates
-from pipeline.language.numbers import Quantity, find_figures, vague_quantity
 from pipeline.claims.parsing import Sentence, clause_break, clause_end, clause_start, contains, parsed, sentences
 from pipeline.domain.records import Article, Claim, Figure
+from pipeline.language.dates import EventDate, resolve_dates
+from pipeline.language.lemmas import normalise
+from pipeline.language.numbers import Quantity, find_figures, vague_quantity
+from pipeline.language.text import fold, month_number
 
 _PLACE_PREPOSITIONS = frozenset({"à", "au", "aux", "dans"})
 _TOTAL_WORDS = ("nombre", "total", "bilan")

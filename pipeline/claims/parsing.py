@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.language.lemmas import normalise, strip_accents
 from pipeline.claims.lexicon import Phrase
 from pipeline.domain.records import Article
+from pipeline.language.lemmas import normalise, strip_accents
 
 SPACY_MODEL = "fr_core_news_sm"
 CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "—", "–"})

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+
 
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
@@ -105,3 +107,35 @@ class Judgement:
     @property
     def alerts(self) -> bool:
         return self.kind in ("new_claim", "new_figure")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What guetteur remembers of a feed between polls (persisted by the store across restarts)."""
+
+    name: str
+    url: str  # where the feed is polled now: the configured URL until a permanent redirect is confirmed
+    next_poll: float = 0.0  # epoch seconds
+    failures: int = 0  # consecutive failed polls
+    etag: str | None = None
+    last_modified: str | None = None
+    last_full_fetch: float = 0.0  # the last poll sent without validators
+    last_success: float | None = None
+    gone: bool = False  # the server answered 410: polling stopped until the URL changes in the config
+    redirect_target: str | None = None  # a permanent redirect seen, not yet confirmed
+    redirect_seen: int = 0
+    last_error: str = ""
+    configured_url: str = ""  # the URL the config gave, to notice when the user changes it
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """A near-duplicate fingerprint of an article's text (pipeline.ingest.fingerprint makes it)."""
+
+    signature: bytes  # the MinHash values, little-endian uint64
+    bands: tuple[int, ...]  # one signed 64-bit hash per band, for an indexed lookup in any SQL store
+
+    def similarity(self, other: bytes) -> float:
+        mine = np.frombuffer(self.signature, dtype="<u8")
+        theirs = np.frombuffer(other, dtype="<u8")
+        return float(np.mean(mine == theirs)) if len(mine) == len(theirs) else 0.0

@@ -6,9 +6,9 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from pipeline.config import defaults as settings
+from pipeline.domain.records import Article, Drop, FeedEntry
 from pipeline.ingest.extraction import Extracted, ExtractionFailure
 from pipeline.ingest.language import detect_language
-from pipeline.domain.records import Article, Drop, FeedEntry
 
 LANGUAGE_STAGE = "language"
 EXTRACT_STAGE = "extract"

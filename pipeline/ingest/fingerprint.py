@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-from dataclasses import dataclass
 
-import numpy as np
 from datasketch import MinHash
+
+from pipeline.domain.records import Fingerprint
 
 NUM_PERM = 128
 BANDS, ROWS = 16, 8  # LSH: candidates from about 0.7 Jaccard up; BANDS * ROWS == NUM_PERM
@@ -17,15 +17,6 @@ DUPLICATE_JACCARD = 0.8  # estimated Jaccard at or above which two texts are cop
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-@dataclass(frozen=True, slots=True)
-class Fingerprint:
-    signature: bytes  # NUM_PERM little-endian uint64
-    bands: tuple[int, ...]  # one signed 64-bit hash per band, for an indexed lookup in any SQL store
-
-    def similarity(self, other: bytes) -> float:
-        mine = np.frombuffer(self.signature, dtype="<u8")
-        theirs = np.frombuffer(other, dtype="<u8")
-        return float(np.mean(mine == theirs)) if len(mine) == len(theirs) else 0.0
 
 
 def fingerprint(text: str) -> Fingerprint:

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from pipeline.config import defaults as settings
+from pipeline.domain.records import FeedState
 
 PERMANENT = frozenset({301, 308})
 
 
-@dataclass(frozen=True, slots=True)
-class FeedState:
-    """What guetteur remembers of a feed between polls (persisted by the store across restarts)."""
-
-    name: str
-    url: str  # where the feed is polled now: the configured URL until a permanent redirect is confirmed
-    next_poll: float = 0.0  # epoch seconds
-    failures: int = 0  # consecutive failed polls
-    etag: str | None = None
-    last_modified: str | None = None
-    last_full_fetch: float = 0.0  # the last poll sent without validators
-    last_success: float | None = None
-    gone: bool = False  # the server answered 410: polling stopped until the URL changes in the config
-    redirect_target: str | None = None  # a permanent redirect seen, not yet confirmed
-    redirect_seen: int = 0
-    last_error: str = ""
-    configured_url: str = ""  # the URL the config gave, to notice when the user changes it
 
 
 def validators(state: FeedState, now: float, full_fetch_every: float) -> tuple[str | None, str | None]:

@@ -5,47 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
 
+from pipeline.domain.records import Article, Claim, Fingerprint, Judgement, PriorFigure
+from pipeline.ingest.fingerprint import DUPLICATE_JACCARD
 from pipeline.judging.alerts import alert_id, build_alert
-from pipeline.ingest.fingerprint import DUPLICATE_JACCARD, Fingerprint
 from pipeline.judging.novelty import PREVIOUS_SHOWN, History, identity, judge_article
-from pipeline.domain.records import Article, Claim, Judgement, PriorFigure
-from pipeline.ports.store import Committed
+from pipeline.ports.store import Committed, Ledger
 
 CANDIDATES = 20  # stored articles compared with a new one to find the story it copies
-
-# One distinct figure and source recorded before: the id of its latest record, then low, high, unit, attributed_to,
-# and the seen_at and article_url of its first record.
-FigureRow = tuple[int, float, float, str | None, str | None, str, str]
-# The parts of a qualitative claim its identity is made of: place, act, event_date.
-IdentityRow = tuple[str | None, str | None, str | None]
-
-
-class Ledger(Protocol):
-    """The reads and writes of one commit, all inside the transaction of the store that provides them."""
-
-    def has_article(self, url: str) -> bool: ...
-    # (url, signature, duplicate_of) of the `limit` articles sharing the most bands with these: the most bands first,
-    # then the earlier processed.
-    def sharing_bands(self, bands: Sequence[int], limit: int) -> list[tuple[str, bytes, str | None]]: ...
-    def evidence(self, url: str) -> set[str]: ...  # the evidence of every claim of an article
-    # The history reads are bounded by what is distinct and near, not by how many claims were recorded: a story
-    # followed for months gathers thousands of reprinted claims, and every article is judged against them.
-    def mentioned(self, topic: str, predicate: str) -> bool: ...  # any claim recorded for them
-    def identities(self, topic: str, predicate: str) -> list[IdentityRow]: ...  # distinct, of qualitative claims
-    # Distinct figures of the unit whose interval widened by the tolerance meets [low, high] (novelty.meets).
-    def figures_meeting(self, topic: str, predicate: str, unit: str | None, low: float, high: float,
-                        tolerance: float) -> list[FigureRow]: ...
-    def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[FigureRow]: ...
-    # False when the article is already there: another worker committed it first.
-    def add_article(self, article: Article, fingerprint: Fingerprint, duplicate_of: str | None,
-                    seen_at: str) -> bool: ...
-    def add_claim(self, article_url: str, judgement: Judgement, alert_id: str | None, seen_at: str) -> None: ...
-    # The alert and its outbox rows; False when the alert was already there (nothing is queued again).
-    def add_alert(self, alert_id: str, created_at: str, body: str, sinks: Sequence[str]) -> bool: ...
-    def entry_processed(self, article: Article, seen_at: str) -> None: ...
-
 
 def commit_article(ledger: Ledger, article: Article, fingerprint: Fingerprint, claims: Sequence[Claim], *,
                    sinks: Sequence[str], tolerance: float, now: datetime) -> Committed:
@@ -110,11 +77,3 @@ def history(ledger: Ledger, claim: Claim, tolerance: float) -> History:
                                       *ledger.latest_figures(topic, predicate, f.unit, PREVIOUS_SHOWN))}
     figures = tuple(PriorFigure(*row[1:]) for row in sorted(rows.values()))
     return History(figures=figures, mentioned=bool(figures) or ledger.mentioned(topic, predicate))
-
-
-def claim_values(article_url: str, judgement: Judgement, alert_id: str | None, seen_at: str) -> tuple[object, ...]:
-    """A claims row in the column order both schemas share, from article_url to seen_at."""
-    c = judgement.claim
-    return (article_url, c.topic, c.predicate, c.figure.low if c.figure else None,
-            c.figure.high if c.figure else None, c.figure.unit if c.figure else None, c.attributed_to,
-            c.hedged, c.place, c.act, c.event_date, c.quantitative, c.evidence, judgement.kind, alert_id, seen_at)

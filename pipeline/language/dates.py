@@ -9,8 +9,15 @@ from datetime import date, datetime, timedelta
 
 from text_to_num import text2num
 
-from pipeline.language.text import MONTH_NAMES, MONTH_NAMES_WITH_ABBREVIATIONS, WEEKDAY_NAMES, WEEKDAYS, fold, month_number
 from pipeline.language.numbers import find_years
+from pipeline.language.text import (
+    MONTH_NAMES,
+    MONTH_NAMES_WITH_ABBREVIATIONS,
+    WEEKDAY_NAMES,
+    WEEKDAYS,
+    fold,
+    month_number,
+)
 
 YEAR = "year"
 MONTH = "month"

@@ -1,22 +1,14 @@
-"""What guetteur remembers across restarts, as a narrow interface that SQLite and PostgreSQL both implement."""
+"""The store port: what guetteur remembers across restarts, as a narrow interface SQLite and PostgreSQL implement."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pipeline.domain.errors import GuetteurError
-from pipeline.ingest.fingerprint import Fingerprint
-from pipeline.domain.records import Article, Claim, FeedEntry
-from pipeline.ingest.schedule import FeedState
-from pipeline.runtime.process import PerProcess
-
-SCHEMA_VERSION = 1
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")  # a [store] url; anything else is a SQLite path
+from pipeline.domain.records import Article, Claim, FeedEntry, FeedState, Fingerprint, Judgement
 
 
 class StoreError(GuetteurError):
@@ -131,70 +123,33 @@ class Store(Protocol):
     def retry_dead(self, alert_ids: Sequence[str] | None = None, sink: str | None = None) -> list[tuple[str, str]]: ...
 
 
-def open_store(location: str, *, check_integrity: bool = True) -> Store:
-    """The store a config names: a SQLite path (the embedded default) or a postgresql:// URL.
-
-    The integrity check reads the whole store: the process runs it once at start, not every stage's connection.
-    """
-    if location.startswith(POSTGRES_SCHEMES):
-        from connectors.stores.postgres import PostgresStore  # psycopg is only loaded where a URL is configured
-
-        return PostgresStore(location, check_integrity=check_integrity)
-    from connectors.stores.sqlite import SqliteStore
-
-    return SqliteStore(location, check_integrity=check_integrity)
+# One distinct figure and source recorded before: the id of its latest record, then low, high, unit, attributed_to,
+# and the seen_at and article_url of its first record.
+FigureRow = tuple[int, float, float, str | None, str | None, str, str]
+# The parts of a qualitative claim its identity is made of: place, act, event_date.
+IdentityRow = tuple[str | None, str | None, str | None]
 
 
-# One store per process and location, shared by every stage instance (both stores serialise their threads). Beam's
-# SDK harness keeps a DoFn instance for every bundle that ever ran beside another: with a connection each, the soak
-# held 14 SQLite connections, each with its own page cache, growing with the number of instances.
-_stores: PerProcess[str, Store] = PerProcess(close=lambda store: store.close())
+class Ledger(Protocol):
+    """The reads and writes of one commit, all inside the transaction of the store that provides them."""
 
-
-def acquire_store(location: str) -> Store:
-    """The process's store for `location`, opened on first use (without the integrity check: run_command did it)."""
-    return _stores.acquire(location, lambda: open_store(location, check_integrity=False))
-
-
-def release_store(location: str) -> None:
-    """One user fewer; the last one closes the store."""
-    _stores.release(location)
-
-
-def redacted(location: str) -> str:
-    """The store's location fit for a log line or an error: a URL without its password (in the netloc or query)."""
-    if not location.startswith(POSTGRES_SCHEMES):
-        return location
-    parts = urlsplit(location)
-    netloc = parts.netloc
-    if parts.password is not None:
-        userinfo, _, hostport = netloc.rpartition("@")
-        netloc = f"{userinfo.partition(':')[0]}@{hostport}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "password"])
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-# --- how both stores keep feed states and entries: JSON text, so that every field survives as written
-
-
-def feed_state_json(state: FeedState) -> str:
-    data = asdict(state)
-    if data["next_poll"] == float("inf"):
-        data["next_poll"] = 1e18  # JSON has no infinity; a gone feed is never due anyway
-    return json.dumps(data)
-
-
-def feed_state_from_json(text: str) -> FeedState:
-    return FeedState(**json.loads(text))
-
-
-def entry_json(entry: FeedEntry) -> str:
-    data = asdict(entry)
-    data["published"] = entry.published.isoformat()
-    return json.dumps(data, ensure_ascii=False)
-
-
-def entry_from_json(text: str) -> FeedEntry:
-    data = json.loads(text)
-    data["published"] = datetime.fromisoformat(data["published"])
-    return FeedEntry(**data)
+    def has_article(self, url: str) -> bool: ...
+    # (url, signature, duplicate_of) of the `limit` articles sharing the most bands with these: the most bands first,
+    # then the earlier processed.
+    def sharing_bands(self, bands: Sequence[int], limit: int) -> list[tuple[str, bytes, str | None]]: ...
+    def evidence(self, url: str) -> set[str]: ...  # the evidence of every claim of an article
+    # The history reads are bounded by what is distinct and near, not by how many claims were recorded: a story
+    # followed for months gathers thousands of reprinted claims, and every article is judged against them.
+    def mentioned(self, topic: str, predicate: str) -> bool: ...  # any claim recorded for them
+    def identities(self, topic: str, predicate: str) -> list[IdentityRow]: ...  # distinct, of qualitative claims
+    # Distinct figures of the unit whose interval widened by the tolerance meets [low, high] (novelty.meets).
+    def figures_meeting(self, topic: str, predicate: str, unit: str | None, low: float, high: float,
+                        tolerance: float) -> list[FigureRow]: ...
+    def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[FigureRow]: ...
+    # False when the article is already there: another worker committed it first.
+    def add_article(self, article: Article, fingerprint: Fingerprint, duplicate_of: str | None,
+                    seen_at: str) -> bool: ...
+    def add_claim(self, article_url: str, judgement: Judgement, alert_id: str | None, seen_at: str) -> None: ...
+    # The alert and its outbox rows; False when the alert was already there (nothing is queued again).
+    def add_alert(self, alert_id: str, created_at: str, body: str, sinks: Sequence[str]) -> bool: ...
+    def entry_processed(self, article: Article, seen_at: str) -> None: ...

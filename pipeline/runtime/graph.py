@@ -19,12 +19,12 @@ from apache_beam.utils.timestamp import Duration
 
 from connectors.http.client import HttpClient
 from pipeline.config.schema import Settings
+from pipeline.domain.records import Article, Claim, Drop, FeedEntry
 from pipeline.ingest.extraction_worker import acquire_shared, release_shared
 from pipeline.ports.metrics import process_metrics
-from pipeline.domain.records import Article, Claim, Drop, FeedEntry
-from pipeline.runtime.process import PerProcess
+from pipeline.ports.store import Store
+from pipeline.runtime.process import PerProcess, acquire_store, release_store
 from pipeline.runtime.stages import Analyst, Judge, Poller, Reader, record_drop, warm_up
-from pipeline.ports.store import Store, acquire_store, release_store
 from pipeline.topics.matching import load_topics
 
 log = logging.getLogger(__name__)

@@ -12,6 +12,9 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+from connectors.stores import open_store
+from pipeline.ports.store import Store
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -48,3 +51,19 @@ class PerProcess(Generic[K, V]):
         """How many hold the object for `key` (0: none is open)."""
         with self._lock:
             return self._held[key][1] if key in self._held else 0
+
+
+# One store per process and location, shared by every stage instance (both stores serialise their threads). Beam's
+# SDK harness keeps a DoFn instance for every bundle that ever ran beside another: with a connection each, the soak
+# held 14 SQLite connections, each with its own page cache, growing with the number of instances.
+_stores: PerProcess[str, Store] = PerProcess(close=lambda store: store.close())
+
+
+def acquire_store(location: str) -> Store:
+    """The process's store for `location`, opened on first use (without the integrity check: run_command did it)."""
+    return _stores.acquire(location, lambda: open_store(location, check_integrity=False))
+
+
+def release_store(location: str) -> None:
+    """One user fewer; the last one closes the store."""
+    _stores.release(location)

@@ -10,9 +10,9 @@ from pathlib import Path
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipeline.runtime import graph
 from pipeline.config.schema import Settings
 from pipeline.domain.errors import GuetteurError
+from pipeline.runtime import graph
 
 log = logging.getLogger(__name__)
 

@@ -11,22 +11,21 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.http.client import HttpClient
 from connectors.feeds.fetch import PollResult, fetch_page, poll_feed
+from connectors.http.client import HttpClient
 from connectors.sinks.local import sink_key
-from pipeline.ingest import schedule
-from pipeline.language import lemmas
-from pipeline.ingest.articles import build_article, from_summary, judge_language
 from pipeline.claims.extractor import ClaimExtractor
+from pipeline.claims.lexicon import lexicon_from_topic
+from pipeline.claims.parsing import nlp
+from pipeline.config.defaults import MIN_INTERVAL
 from pipeline.config.schema import FeedSettings, Settings
+from pipeline.domain.records import Article, Claim, Drop, FeedEntry, FeedState, Page
+from pipeline.ingest import schedule
+from pipeline.ingest.articles import build_article, from_summary, judge_language
 from pipeline.ingest.extraction_worker import BoundedExtractor
 from pipeline.ingest.fingerprint import fingerprint
-from pipeline.claims.lexicon import lexicon_from_topic
+from pipeline.language import lemmas
 from pipeline.ports.metrics import Metrics
-from pipeline.claims.parsing import nlp
-from pipeline.domain.records import Article, Claim, Drop, FeedEntry, Page
-from pipeline.ingest.schedule import FeedState
-from pipeline.config.defaults import MIN_INTERVAL
 from pipeline.ports.store import Store
 from pipeline.topics.matching import Topic, match_topics
 

@@ -27,8 +27,17 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from fixtures.server import FixtureServer
-from tests.deploy.promql import (DEPLOY, REPO, RULES, dashboard, metric_names, panel_queries, rule_queries,
-                                 substitute, variable_queries)
+from tests.deploy.promql import (
+    DEPLOY,
+    REPO,
+    RULES,
+    dashboard,
+    metric_names,
+    panel_queries,
+    rule_queries,
+    substitute,
+    variable_queries,
+)
 
 pytestmark = pytest.mark.slow
 

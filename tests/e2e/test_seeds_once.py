@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from fixtures.server import FixtureServer
 from benchmarks.gold import by_seed, score
+from fixtures.server import FixtureServer
 
 pytestmark = pytest.mark.slow
 

@@ -15,17 +15,18 @@ import psycopg
 import pytest
 from prometheus_client import CollectorRegistry
 
-from connectors.stores.postgres import PostgresStore
 from connectors.sinks.local import JsonlWriter
+from connectors.stores import open_store
+from connectors.stores.postgres import PostgresStore
 from connectors.stores.sqlite import SqliteStore
 from pipeline.config.schema import JsonlSink
-from pipeline.judging.delivery import Deliverer
+from pipeline.domain.records import Article, Claim, FeedEntry, FeedState, Figure, PriorFigure
 from pipeline.ingest.fingerprint import fingerprint
-from pipeline.ports.metrics import Metrics
+from pipeline.ingest.schedule import after_gone
+from pipeline.judging.delivery import Deliverer
 from pipeline.judging.novelty import History, identity, judge_article
-from pipeline.domain.records import Article, Claim, FeedEntry, Figure, PriorFigure
-from pipeline.ingest.schedule import FeedState, after_gone
-from pipeline.ports.store import Store, StoreError, open_store
+from pipeline.ports.metrics import Metrics
+from pipeline.ports.store import Store, StoreError
 from tests.connectors.stores.test_sqlite import NOW, WIRE, T, article, killed
 from tests.webhooks import fill
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from connectors.stores.sqlite import SqliteStore, _Ledger
-from pipeline.judging import commit as commit_module
+from pipeline.domain.records import Article, Claim, FeedState, Figure
 from pipeline.ingest.fingerprint import fingerprint
-from pipeline.domain.records import Article, Claim, Figure
-from pipeline.ingest.schedule import FeedState, after_gone
+from pipeline.ingest.schedule import after_gone
+from pipeline.judging import commit as commit_module
 from pipeline.ports.store import StoreError
 
 NOW = datetime(2025, 9, 3, 10, 0, tzinfo=UTC)
@@ -135,7 +135,7 @@ def test_feed_states_and_entries_survive_a_restart(tmp_path: Path) -> None:
 
 
 def test_the_stage_instances_of_a_process_share_one_store_closed_by_the_last(tmp_path: Path) -> None:
-    from pipeline.ports.store import acquire_store, release_store
+    from pipeline.runtime.process import acquire_store, release_store
 
     location = str(tmp_path / "shared.db")
     first, second = acquire_store(location), acquire_store(location)

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
-from connectors.http.client import HttpClient
 from connectors.feeds.fetch import PollResult
-from pipeline.ingest import schedule
+from connectors.http.client import HttpClient
+from connectors.stores import open_store
 from pipeline.config.schema import load_settings
+from pipeline.ingest import schedule
 from pipeline.ports.metrics import Metrics
 from pipeline.runtime.stages import Poller
-from pipeline.ports.store import open_store
 
 NOW = 1_750_000_000.0
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry
 
 from connectors.http.client import HttpClient
+from connectors.stores import open_store
 from pipeline.config.schema import load_settings
 from pipeline.ports.metrics import Metrics
 from pipeline.runtime.stages import Poller
-from pipeline.ports.store import open_store
 
 
 def test_looks_and_pollers_share_the_process_pool(tmp_path: Path, empty_feeds: tuple[str, Counter[str]],

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from pipeline.config import defaults as settings
-from pipeline.ingest.schedule import FeedState, after_failure, after_gone, after_success, backoff, due, validators
+from pipeline.domain.records import FeedState
+from pipeline.ingest.schedule import after_failure, after_gone, after_success, backoff, due, validators
 
 T0 = 1_750_000_000.0
 

@@ -14,8 +14,8 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from connectors.sinks.local import JsonlWriter, sink_key
-from connectors.stores.sqlite import SqliteStore
 from connectors.sinks.webhook import WebhookSender
+from connectors.stores.sqlite import SqliteStore
 from pipeline.config.schema import ConfigError, HttpSettings, JsonlSink, WebhookSink, settings_from_dict
 from pipeline.judging.delivery import Deliverer, next_delay
 from pipeline.ports.metrics import Metrics

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from pipeline.judging.novelty import PREVIOUS_SHOWN, History, dates_match, is_known, judge, judge_article, record
 from pipeline.domain.records import Claim, Figure, PriorFigure
+from pipeline.judging.novelty import PREVIOUS_SHOWN, History, dates_match, is_known, judge, judge_article, record
 
 T = "russie-coree-du-nord"
 

@@ -9,8 +9,8 @@ import apache_beam as beam
 from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.config.schema import settings_from_dict
-from pipeline.runtime.graph import Analyse, Judgement
 from pipeline.domain.records import Article, Claim, Figure
+from pipeline.runtime.graph import Analyse, Judgement
 from pipeline.runtime.runner import pipeline_options
 
 T = "russie-coree-du-nord"

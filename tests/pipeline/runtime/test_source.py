@@ -9,8 +9,8 @@ from pathlib import Path
 from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
 from apache_beam.runners.sdf_utils import RestrictionTrackerView, ThreadsafeRestrictionTracker
 
-from pipeline.runtime import graph
 from pipeline.config.schema import settings_from_dict
+from pipeline.runtime import graph
 
 
 def look(source: graph.PollForeverFn, start: int) -> list[object]:
