@@ -10,12 +10,12 @@ from standardwebhooks.webhooks import Webhook
 
 from connectors.http.client import FetchError, HttpClient
 from connectors.http.limits import Limiter
-from connectors.sinks.local import SinkError, sink_key
 from pipeline.config import defaults as settings
 from pipeline.config.schema import HttpSettings, WebhookSink
 from pipeline.judging.render import render_text
+from pipeline.ports.sink import SinkError
 
-# FetchError reasons, by the attempt result they stand for (see connectors.sinks.local.RESULTS).
+# FetchError reasons, by the attempt result they stand for (see pipeline.ports.sink.RESULTS).
 _TIMEOUTS = frozenset({"connect_timeout", "read_timeout", "deadline"})
 _REFUSALS = frozenset({"blocked_address", "bad_url", "bad_scheme"})
 
@@ -61,7 +61,7 @@ class WebhookSender:
     kind = "webhook"
 
     def __init__(self, sink: WebhookSink, http: HttpSettings, *, client: HttpClient | None = None) -> None:
-        self.key = sink_key(sink)
+        self.key = sink.key
         self.url = sink.url
         self.format = sink.format
         self.retry_schedule: tuple[float, ...] | None = tuple(d.total_seconds() for d in sink.retry_schedule)

@@ -12,13 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from connectors.sinks.local import Sink, build_sink, sink_key
+from connectors.sinks import build_sink
 from connectors.stores import open_store
 from pipeline.config.schema import ConsoleSink, JsonlSink, Settings, WebhookSink
 from pipeline.domain.errors import GuetteurError
 from pipeline.judging.delivery import attempt
 from pipeline.judging.render import figure_fr, render_text
 from pipeline.ports.metrics import Metrics
+from pipeline.ports.sink import Sink
 from pipeline.ports.store import DELIVERY_STATES, Delivery, Pending, Store, StoredAlert
 
 _ID_PREFIX = re.compile(r"^[0-9a-f-]{4,36}$")
@@ -47,17 +48,17 @@ Configured = JsonlSink | WebhookSink | ConsoleSink
 def resolve_sink(settings: Settings, name: str, known: Sequence[str] = ()) -> tuple[str, Configured | None]:
     """The outbox key a name stands for, and its config: a key, a webhook URL, a JSONL path, or a type that only
     one configured sink has. `known` are keys accepted without a config (a sink since removed from it)."""
-    matches = [s for s in settings.sinks if name in (sink_key(s), getattr(s, "url", None), getattr(s, "path", None))]
+    matches = [s for s in settings.sinks if name in (s.key, getattr(s, "url", None), getattr(s, "path", None))]
     if not matches:
         matches = [s for s in settings.sinks if s.type == name]
         if len(matches) > 1:
             raise AlertsUsageError(f"{len(matches)} sinks of type {name}: name one by its key "
-                                   f"({', '.join(sink_key(s) for s in matches)})")
+                                   f"({', '.join(s.key for s in matches)})")
     if matches:
-        return sink_key(matches[0]), matches[0]
+        return matches[0].key, matches[0]
     if name in known:
         return name, None
-    keys = ", ".join(sink_key(s) for s in settings.sinks) or "none"
+    keys = ", ".join(s.key for s in settings.sinks) or "none"
     raise AlertsUsageError(f"no sink {name!r} in the config (its sinks: {keys})")
 
 
@@ -174,7 +175,7 @@ def retry(store: Store, settings: Settings, out: TextIO, err: TextIO, ids: Seque
         out.write("no dead letters to retry\n")
         return True
     delivered = True
-    configured = {sink_key(s): s for s in settings.sinks}
+    configured = {s.key: s for s in settings.sinks}
     disabled = store.disabled_sinks()
     for sink in dict.fromkeys(s for _, s in revived):
         rows = [stored_pending(store, alert_id, sink) for alert_id, s in revived if s == sink]
@@ -195,8 +196,8 @@ def stored_pending(store: Store, alert_id: str, sink: str) -> Pending:
 def sinks(store: Store, settings: Settings, out: TextIO) -> None:
     counts = store.sink_counts()
     disabled = store.disabled_sinks()
-    keys = list(dict.fromkeys([sink_key(s) for s in settings.sinks] + list(counts)))
-    configured = {sink_key(s) for s in settings.sinks}
+    keys = list(dict.fromkeys([s.key for s in settings.sinks] + list(counts)))
+    configured = {s.key for s in settings.sinks}
     for key in keys:
         state = f"disabled since {disabled[key][0]} ({disabled[key][1]})" if key in disabled else "enabled"
         if key not in configured:

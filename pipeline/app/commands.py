@@ -9,7 +9,7 @@ from typing import Any
 
 from connectors.http.client import FetchError, HttpClient
 from connectors.ops.metrics_server import serve, stalled_after
-from connectors.sinks.local import build_sinks
+from connectors.sinks import build_sinks
 from connectors.stores import open_store
 from pipeline.config.defaults import DELIVERY_STOP_GRACE
 from pipeline.config.schema import HttpSettings, Settings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 import re
 import tomllib
@@ -154,9 +155,18 @@ class JsonlSink(_Model):
     type: Literal["jsonl"]
     path: str = Field(min_length=1)
 
+    @property
+    def key(self) -> str:
+        """The sink's name in the outbox: stable across restarts as long as the config names the same file."""
+        return f"jsonl:{self.path}"
+
 
 class ConsoleSink(_Model):
     type: Literal["console"]
+
+    @property
+    def key(self) -> str:
+        return "console"
 
 
 def _whsec(value: str) -> str:
@@ -207,6 +217,15 @@ class WebhookSink(_Model):
         if value is not None and value == info.data.get("secret"):
             raise ValueError("the same as secret: remove it once the rotation is over")
         return value
+
+    @property
+    def key(self) -> str:
+        """The sink's name in the outbox: its host and a digest of its URL.
+
+        Chat webhooks carry their token in the path, and the key is printed in logs and by `guetteur alerts`.
+        """
+        digest = hashlib.sha256(self.url.encode("utf-8")).hexdigest()[:8]
+        return f"webhook:{urlsplit(self.url).hostname}#{digest}"
 
 
 Sink = Annotated[JsonlSink | WebhookSink | ConsoleSink, Field(discriminator="type")]

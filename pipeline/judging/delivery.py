@@ -18,9 +18,9 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from connectors.sinks.local import Sink, SinkError
 from pipeline.config import defaults as settings
 from pipeline.ports.metrics import Metrics, process_metrics
+from pipeline.ports.sink import Sink, SinkError
 from pipeline.ports.store import Pending, Store
 
 log = logging.getLogger(__name__)

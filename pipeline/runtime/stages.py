@@ -13,7 +13,6 @@ from typing import Any
 
 from connectors.feeds.fetch import PollResult, fetch_page, poll_feed
 from connectors.http.client import HttpClient
-from connectors.sinks.local import sink_key
 from pipeline.claims.extractor import ClaimExtractor
 from pipeline.claims.lexicon import lexicon_from_topic
 from pipeline.claims.parsing import nlp
@@ -246,7 +245,7 @@ class Judge:
         self.settings = settings
         self.store = store
         self.metrics = metrics
-        self.sinks = [sink_key(s) for s in settings.sinks]
+        self.sinks = [s.key for s in settings.sinks]
 
     def judge(self, article: Article, claims: Sequence[Claim]) -> list[dict[str, Any]]:
         with self.metrics.stage_seconds.labels(stage="novelty").time():

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sinks.local import sink_key
 from connectors.stores.sqlite import SqliteStore
 from pipeline.config.schema import JsonlSink, WebhookSink
 from tests.webhooks import SECRET, Arrival, Receiver, fill
@@ -30,8 +29,8 @@ class World:
         self.receiver = receiver
         self.db = tmp_path / "g.db"
         self.config = tmp_path / "g.toml"
-        self.jsonl = sink_key(JsonlSink(type="jsonl", path=str(tmp_path / "alerts.jsonl")))
-        self.webhook = sink_key(WebhookSink(type="webhook", url=receiver.url, secret=SECRET))
+        self.jsonl = JsonlSink(type="jsonl", path=str(tmp_path / "alerts.jsonl")).key
+        self.webhook = WebhookSink(type="webhook", url=receiver.url, secret=SECRET).key
         q = json.dumps
         self.config.write_text("\n".join([
             "[store]", f"path = {q(str(self.db))}", "[http]", "allow_private_networks = true",

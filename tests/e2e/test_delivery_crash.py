@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sinks.local import sink_key
 from connectors.stores.sqlite import SqliteStore
 from pipeline.config.schema import WebhookSink
 from tests.webhooks import SECRET, Receiver, fill
@@ -47,7 +46,7 @@ def write_config(path: Path, store: Path, *urls: str, schedule: str = '["0.2s", 
 
 
 def key(url: str) -> str:
-    return sink_key(WebhookSink(type="webhook", url=url, secret=SECRET))
+    return WebhookSink(type="webhook", url=url, secret=SECRET).key
 
 
 def start(config: Path, log: Path) -> subprocess.Popen[bytes]:

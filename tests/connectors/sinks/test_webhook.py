@@ -12,10 +12,10 @@ import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from connectors.http.client import HttpClient
-from connectors.sinks.local import SinkError, sink_key
 from connectors.sinks.webhook import WebhookSender, signed_headers
 from pipeline.config.schema import HttpSettings, WebhookSink
 from pipeline.judging.render import render_text
+from pipeline.ports.sink import SinkError
 from tests.webhooks import OTHER_SECRET, SECRET, Arrival, Receiver
 
 BODY = json.dumps({"id": "a1", "kind": "new_claim", "predicate": "troops_killed", "evidence": "Des soldats tués",
@@ -150,7 +150,7 @@ def test_a_closed_port_is_a_network_error() -> None:
 
 
 def test_the_sink_key_names_the_host_but_not_the_token_in_the_path() -> None:
-    key = sink_key(webhook("https://hooks.slack.example/services/T000/B000/s3cr3tt0k3n"))
+    key = webhook("https://hooks.slack.example/services/T000/B000/s3cr3tt0k3n").key
     assert key.startswith("webhook:hooks.slack.example#") and "s3cr3t" not in key
-    assert key != sink_key(webhook("https://hooks.slack.example/services/T000/B000/other"))
-    assert key == sink_key(webhook("https://hooks.slack.example/services/T000/B000/s3cr3tt0k3n"))
+    assert key != webhook("https://hooks.slack.example/services/T000/B000/other").key
+    assert key == webhook("https://hooks.slack.example/services/T000/B000/s3cr3tt0k3n").key

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from prometheus_client import CollectorRegistry
 
-from connectors.sinks.local import JsonlWriter
+from connectors.sinks.jsonl import JsonlWriter
 from connectors.stores import open_store
 from connectors.stores.postgres import PostgresStore
 from connectors.stores.sqlite import SqliteStore

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
-from connectors.sinks.local import JsonlWriter, sink_key
+from connectors.sinks.jsonl import JsonlWriter
 from connectors.sinks.webhook import WebhookSender
 from connectors.stores.sqlite import SqliteStore
 from pipeline.config.schema import ConfigError, HttpSettings, JsonlSink, WebhookSink, settings_from_dict
@@ -314,5 +314,5 @@ def test_drain_stops_at_its_timeout_when_a_retry_is_due_later(
 
 def test_sink_keys_in_the_outbox_follow_the_config() -> None:
     config = WebhookSink(type="webhook", url="https://hooks.example.org/g", secret=SECRET)
-    assert WebhookSender(config, HttpSettings()).key == sink_key(config)
+    assert WebhookSender(config, HttpSettings()).key == config.key
 
