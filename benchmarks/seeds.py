@@ -24,7 +24,7 @@ from fixtures.server import FixtureServer
 from pipeline.app.commands import run_command
 from pipeline.claims.parsing import nlp
 from pipeline.config.schema import load_settings
-from pipeline.ports.metrics import process_metrics
+from pipeline.runtime.process import process_metrics
 from pipeline.runtime.runner import pipeline_options
 
 STAGES = ("fetch", "extract", "language", "topics", "claims", "novelty")

@@ -33,7 +33,7 @@ from connectors.http.addresses import (
     resolve_host,
     system_resolver,
 )
-from connectors.http.limits import Limiter, shared_limiter
+from connectors.http.limits import Limiter
 from connectors.http.watchdog import WATCHDOG
 from pipeline.config.schema import HttpSettings
 
@@ -349,8 +349,9 @@ class HttpClient:
         limiter: Limiter | None = None,
     ) -> None:
         self._http = http
-        # One limiter per process by default, so the poller's and every stage's clients share the same slots.
-        self._limiter = limiter or shared_limiter(http.max_in_flight, http.max_per_host)
+        # The runtime passes the process's limiter (pipeline.runtime.process.limiter), so that the poller's and every
+        # stage's clients share the same slots; a client made alone has slots of its own.
+        self._limiter = limiter or Limiter(http.max_in_flight, http.max_per_host)
         self._policy = policy if policy is not None else AddressPolicy(allow_private=http.allow_private_networks)
         self._resolver = resolver or system_resolver
         self._connect_timeout = http.connect_timeout.total_seconds()

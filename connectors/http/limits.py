@@ -37,13 +37,3 @@ class Limiter:
     def in_flight(self) -> tuple[int, dict[str, int]]:
         with self._cond:
             return self._in_flight, dict(self._hosts)
-
-
-_shared: dict[tuple[int, int], Limiter] = {}
-_shared_lock = threading.Lock()
-
-
-def shared_limiter(total: int, per_host: int) -> Limiter:
-    """The process's limiter for these bounds: every stage's client draws on the same slots."""
-    with _shared_lock:
-        return _shared.setdefault((total, per_host), Limiter(total, per_host))

@@ -129,7 +129,7 @@ def _run(args: argparse.Namespace) -> int:
     _long_running()
     from pipeline.app.commands import run_command
     from pipeline.config.schema import load_settings
-    from pipeline.runtime.graph import STOP
+    from pipeline.runtime.process import STOP
 
     settings = load_settings(args.config)
     if args.runner:
@@ -141,7 +141,7 @@ def _run(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     _long_running()
     from pipeline.app.demo import run_demo
-    from pipeline.runtime.graph import STOP
+    from pipeline.runtime.process import STOP
 
     _install_stop_handlers(STOP)
     return run_demo(duration=args.duration, metrics_port=args.metrics_port, publish_every=args.publish_every)

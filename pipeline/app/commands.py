@@ -11,6 +11,7 @@ from connectors.http.client import FetchError, HttpClient
 from connectors.ops.metrics_server import serve, stalled_after
 from connectors.sinks import build_sinks
 from connectors.stores import open_store
+from pipeline.claims.analyst import warm_up
 from pipeline.config.defaults import DELIVERY_STOP_GRACE
 from pipeline.config.schema import HttpSettings, Settings
 from pipeline.domain.errors import GuetteurError
@@ -18,9 +19,9 @@ from pipeline.ingest.extraction import ExtractionFailure
 from pipeline.ingest.extraction_worker import BoundedExtractor
 from pipeline.ingest.language import detect_language
 from pipeline.judging.delivery import Deliverer
-from pipeline.ports.metrics import Metrics, process_metrics
+from pipeline.ports.metrics import Metrics
+from pipeline.runtime.process import process_metrics
 from pipeline.runtime.runner import run_pipeline
-from pipeline.runtime.stages import warm_up
 from pipeline.topics.matching import load_topics
 
 log = logging.getLogger("guetteur")

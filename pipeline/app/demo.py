@@ -11,8 +11,7 @@ from pathlib import Path
 from fixtures.server import FixtureServer
 from pipeline.app.commands import run_command
 from pipeline.config.schema import ConsoleSink, load_settings
-from pipeline.ports.metrics import process_metrics
-from pipeline.runtime.graph import STOP
+from pipeline.runtime.process import STOP, process_metrics
 
 POLL_INTERVAL = "2s"  # the fixtures change every few seconds; real feeds are polled every few minutes
 
@@ -32,9 +31,10 @@ def run_demo(*, duration: float | None, metrics_port: int, publish_every: float)
     # The stages log what happens to each article; in the demo those lines are the show.
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("  %(message)s"))
-    stages = logging.getLogger("pipeline.runtime.stages")
-    stages.addHandler(handler)
-    stages.propagate = False
+    for name in ("pipeline.ingest.polling", "pipeline.ingest.reading", "pipeline.ingest.drops"):
+        stages = logging.getLogger(name)
+        stages.addHandler(handler)
+        stages.propagate = False
     with FixtureServer() as server, tempfile.TemporaryDirectory(prefix="guetteur-demo-") as tmp:
         work = Path(tmp)
         config = server.write_config(work / "guetteur.toml", store_path=work / "guetteur.db",

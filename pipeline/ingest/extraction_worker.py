@@ -9,7 +9,6 @@ from multiprocessing.connection import Connection
 
 from pipeline.config import defaults as settings
 from pipeline.ingest.extraction import Extracted, ExtractionFailure, extract_article
-from pipeline.runtime.process import PerProcess
 
 # trafilatura has no timeout and lxml can take gigabytes on a trap page: a thread cannot be stopped,
 # a process can. The child lives across pages, so the cost is one pickle round-trip per page, not a spawn.
@@ -133,27 +132,3 @@ class BoundedExtractor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-# One child per process, shared by every instance of the read stage. Beam's SDK harness keeps one DoFn instance per
-# bundle that ever ran at the same time as another, and never tears them down while the stream is busy: with a child
-# each, the soak grew by one ~80 MB child every few minutes. The child's lock already serialises pages; fetches,
-# the slow part, stay concurrent.
-_extractors: PerProcess[None, BoundedExtractor] = PerProcess(close=lambda extractor: extractor.close())
-
-
-def _started() -> BoundedExtractor:
-    extractor = BoundedExtractor()
-    extractor.warm_up()  # start the child and its imports now, not on the first article
-    return extractor
-
-
-def acquire_shared() -> BoundedExtractor:
-    """The process's extractor, started on first use; give it back with release_shared()."""
-    return _extractors.acquire(None, _started)
-
-
-def release_shared() -> None:
-    """One user fewer; the last one stops the child (the end of a --once run, a torn-down pipeline)."""
-    _extractors.release(None)
-

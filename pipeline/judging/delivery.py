@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from pipeline.config import defaults as settings
-from pipeline.ports.metrics import Metrics, process_metrics
+from pipeline.ports.metrics import Metrics
 from pipeline.ports.sink import Sink, SinkError
 from pipeline.ports.store import Pending, Store
 
@@ -135,10 +135,10 @@ class SinkWorker(threading.Thread):
 class Deliverer:
     """The sinks' workers, plus a thread that keeps the outbox gauges current."""
 
-    def __init__(self, store: Store, sinks: Sequence[Sink], metrics: Metrics | None = None, *,
+    def __init__(self, store: Store, sinks: Sequence[Sink], metrics: Metrics, *,
                  poll: float = settings.DELIVERY_POLL, seed: int | None = None) -> None:
         self.store = store
-        self.metrics = metrics or process_metrics()
+        self.metrics = metrics
         rng = random.Random(seed)
         self.workers = [SinkWorker(store, sink, self.metrics, poll=poll, rng=random.Random(rng.random()))
                         for sink in sinks]

@@ -88,17 +88,3 @@ class Metrics:
 
     def drop(self, stage: str, reason: str) -> None:
         self.drops.labels(stage=stage, reason=reason).inc()
-
-
-_process_metrics: Metrics | None = None
-
-
-def process_metrics() -> Metrics:
-    """The metrics of this process, shared by every stage that runs in it and served on /metrics.
-
-    Beam pickles DoFns, so a DoFn must look its metrics up here at run time rather than carry a copy.
-    """
-    global _process_metrics
-    if _process_metrics is None:
-        _process_metrics = Metrics()
-    return _process_metrics

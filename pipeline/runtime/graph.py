@@ -1,4 +1,4 @@
-"""The Beam graph: one composite per stage, thin DoFns around pipeline.runtime.stages, drops counted by reason.
+"""The Beam graph: one composite per stage, thin DoFns around the stages' plain classes, drops counted by reason.
 
 The same graph runs continuously (an unbounded polling source) and once (a bounded one, whose articles are then
 judged in ascending publication time); everything between the source and the judge is shared.
@@ -7,7 +7,6 @@ judged in ascending publication time); everything between the source and the jud
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -17,14 +16,27 @@ from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTr
 from apache_beam.transforms.core import RestrictionProvider
 from apache_beam.utils.timestamp import Duration
 
-from connectors.http.client import HttpClient
+from pipeline.claims.analyst import Analyst, warm_up
 from pipeline.config.schema import Settings
 from pipeline.domain.records import Article, Claim, Drop, FeedEntry
-from pipeline.ingest.extraction_worker import acquire_shared, release_shared
-from pipeline.ports.metrics import process_metrics
+from pipeline.ingest.drops import record_drop
+from pipeline.ingest.reading import Reader
+from pipeline.judging.judge import Judge as ArticleJudge
 from pipeline.ports.store import Store
-from pipeline.runtime.process import PerProcess, acquire_store, release_store
-from pipeline.runtime.stages import Analyst, Judge, Poller, Reader, record_drop, warm_up
+from pipeline.runtime.process import (
+    STOP,
+    LockedPoller,
+    acquire_extractor,
+    acquire_poller,
+    acquire_store,
+    feed_source,
+    new_poller,
+    process_metrics,
+    release_extractor,
+    release_poller,
+    release_store,
+    shared_settings,
+)
 from pipeline.topics.matching import load_topics
 
 log = logging.getLogger(__name__)
@@ -35,8 +47,6 @@ DROPS = "drops"
 # 3.0 s, then 4.2 s, of the 10 s allowed.
 MAX_SLEEP = 2.0
 
-# Set by the signal handler of the process that runs the pipeline (LOOPBACK: the same process as the DoFns).
-STOP = threading.Event()
 
 
 def _failed(stage: str, key: str, exc: Exception) -> beam.pvalue.TaggedOutput:
@@ -48,25 +58,10 @@ def _failed(stage: str, key: str, exc: Exception) -> beam.pvalue.TaggedOutput:
     return beam.pvalue.TaggedOutput(DROPS, Drop(stage, "internal_error", key, f"{type(exc).__name__}: {exc}"[:300]))
 
 
-_settings: dict[str, Settings] = {}
-_settings_lock = threading.Lock()
-
-
-def shared_settings(settings: Settings) -> Settings:
-    """The process's one copy of these settings (they are frozen, so any holder may share it).
-
-    Beam unpickles every DoFn of every bundle processor on its own, and the SDK harness adds bundle processors as the
-    stream runs (the soak saw 7, then 11 after 70 minutes): with 200 feeds, each copy held 200 feed objects per
-    DoFn. A DoFn trades its copy for this one in setup, and its own is freed. A process runs one pipeline, the tests
-    a few: the copies kept are as many as the configs run.
-    """
-    key = settings.model_dump_json()
-    with _settings_lock:
-        return _settings.setdefault(key, settings)
 
 
 class _StoreDoFn(beam.DoFn):
-    """A DoFn that uses the process's store (pipeline.ports.store.acquire_store) for its lifetime."""
+    """A DoFn that uses the process's store (pipeline.runtime.process.acquire_store) for its lifetime."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -101,33 +96,6 @@ class _Forever(RestrictionProvider):
         return None  # on drain, the source ends: nothing is left to read
 
 
-class _SharedPoller:
-    """The process's schedule of the feeds, and a lock so that one look at it runs at a time."""
-
-    def __init__(self, poller: Poller) -> None:
-        self.poller = poller
-        self.lock = threading.Lock()
-
-
-_pollers: PerProcess[str, _SharedPoller] = PerProcess()
-
-
-def acquire_poller(settings: Settings, store: Store) -> _SharedPoller:
-    """The one Poller of this process for these settings, made on first use.
-
-    Beam's SDK harness makes a new instance of the source whenever a resume starts before the last one has handed
-    its instance back, keeps them all, and resumes on any of them. Each with a schedule of its own, the one resumed
-    next knew nothing of the polls of the others: it polled those feeds again, with stale validators, and every
-    instance held its own copy of every feed's state (the soak saw two more instances every 10 minutes).
-    """
-    return _pollers.acquire(
-        settings.model_dump_json(),
-        lambda: _SharedPoller(Poller(settings, HttpClient(settings.http), store, process_metrics())),
-    )
-
-
-def release_poller(settings: Settings) -> None:
-    _pollers.release(settings.model_dump_json())
 
 
 class PollForeverFn(_StoreDoFn):
@@ -140,7 +108,7 @@ class PollForeverFn(_StoreDoFn):
     def setup(self) -> None:
         super().setup()
         assert self.store is not None
-        self.shared = acquire_poller(self.settings, self.store)
+        self.shared: LockedPoller | None = acquire_poller(self.settings, self.store)
 
     def teardown(self) -> None:
         if getattr(self, "shared", None) is not None:
@@ -178,7 +146,7 @@ class PollOnceFn(_StoreDoFn):
 
     def process(self, element: Any) -> Iterator[FeedEntry]:
         assert self.store is not None
-        poller = Poller(self.settings, HttpClient(self.settings.http), self.store, process_metrics())
+        poller = new_poller(self.settings, self.store)
         yield from poller.pending()
         process_metrics().look()
         yield from poller.poll_all()
@@ -202,12 +170,11 @@ class ReadFn(_StoreDoFn):
     def setup(self) -> None:
         super().setup()
         assert self.store is not None
-        self.extractor = acquire_shared()
-        self.reader = Reader(self.settings, HttpClient(self.settings.http), self.extractor, self.store,
-                             process_metrics())
+        self.extractor = acquire_extractor()
+        self.reader = Reader(self.settings, feed_source(self.settings), self.extractor, process_metrics())
 
     def teardown(self) -> None:
-        release_shared()
+        release_extractor()
         super().teardown()
 
     def process(self, entry: FeedEntry) -> Iterator[Article | beam.pvalue.TaggedOutput]:
@@ -241,7 +208,7 @@ class JudgeFn(_StoreDoFn):
     def setup(self) -> None:
         super().setup()
         assert self.store is not None
-        self.judge = Judge(self.settings, self.store, process_metrics())
+        self.judge = ArticleJudge(self.settings, self.store, process_metrics())
 
     def process(self, item: tuple[Article, tuple[Claim, ...]]) -> Iterator[dict[str, Any]]:
         article, claims = item
@@ -289,7 +256,7 @@ class Analyse(beam.PTransform):
         return articles | "TopicsAndClaims" >> beam.ParDo(AnalyseFn(self.settings)).with_outputs(DROPS, main="claims")
 
 
-class Judgement(beam.PTransform):
+class Judge(beam.PTransform):
     """Novelty and the outbox; with `ordered`, all articles first, then in ascending publication time."""
 
     def __init__(self, settings: Settings, *, ordered: bool) -> None:
@@ -318,5 +285,5 @@ def build(pipeline: beam.Pipeline, settings: Settings, *, once: bool) -> None:
     entries = pipeline | "Poll" >> Poll(settings, once=once)
     read = entries | "Read" >> Read(settings)
     analysed = read.articles | "Analyse" >> Analyse(settings)
-    _ = analysed.claims | "Judge" >> Judgement(settings, ordered=once)
+    _ = analysed.claims | "Judge" >> Judge(settings, ordered=once)
     _ = ((read[DROPS], analysed[DROPS]) | "AllDrops" >> beam.Flatten() | "Drops" >> CountDrops(settings))

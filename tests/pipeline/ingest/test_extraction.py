@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from pipeline.ingest.extraction import Extracted, ExtractionFailure, clean_text, extract_article
-from pipeline.ingest.extraction_worker import BoundedExtractor, acquire_shared, release_shared
+from pipeline.ingest.extraction_worker import BoundedExtractor
+from pipeline.runtime.process import acquire_extractor, release_extractor
 
 PAGES = Path(__file__).resolve().parents[3] / "fixtures" / "pages"
 
@@ -88,21 +89,21 @@ def test_the_child_is_recycled_after_its_page_budget_or_memory_bound() -> None:
 
 
 def test_every_read_stage_instance_of_a_process_shares_one_child() -> None:
-    first, second = acquire_shared(), acquire_shared()
+    first, second = acquire_extractor(), acquire_extractor()
     try:
         assert first is second
         child = first._process
         assert child is not None and child.is_alive()
         assert isinstance(second.extract(seed_page("001")), Extracted)
         assert first._process is child  # no second child was started
-        release_shared()
+        release_extractor()
         assert child.is_alive()  # one user is left
     finally:
-        release_shared()
+        release_extractor()
     child.join(5)
     assert not child.is_alive()  # the last user stopped it
-    third = acquire_shared()
+    third = acquire_extractor()
     try:
         assert third is not first and third._process is not None and third._process.is_alive()
     finally:
-        release_shared()
+        release_extractor()

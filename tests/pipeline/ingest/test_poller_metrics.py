@@ -6,13 +6,14 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
-from connectors.feeds.fetch import PollResult
+from connectors.feeds.source import HttpFeedSource
 from connectors.http.client import HttpClient
 from connectors.stores import open_store
 from pipeline.config.schema import load_settings
 from pipeline.ingest import schedule
+from pipeline.ingest.polling import Poller, PollResult
 from pipeline.ports.metrics import Metrics
-from pipeline.runtime.stages import Poller
+from pipeline.runtime.process import poll_pool
 
 NOW = 1_750_000_000.0
 
@@ -27,7 +28,7 @@ def poller(tmp_path: Path) -> tuple[Poller, CollectorRegistry]:
     settings = load_settings(config)
     metrics = Metrics(CollectorRegistry())
     store = open_store(str(tmp_path / "g.db"))
-    return Poller(settings, HttpClient(settings.http), store, metrics), metrics.registry
+    return Poller(settings, HttpFeedSource(HttpClient(settings.http)), store, metrics, poll_pool(2)), metrics.registry
 
 
 def gauge(registry: CollectorRegistry, name: str, feed: str) -> float | None:

@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry
-
-from connectors.http.client import HttpClient
 from connectors.stores import open_store
 from pipeline.config.schema import load_settings
-from pipeline.ports.metrics import Metrics
-from pipeline.runtime.stages import Poller
+from pipeline.runtime.process import new_poller
 
 
 def test_looks_and_pollers_share_the_process_pool(tmp_path: Path, empty_feeds: tuple[str, Counter[str]],
@@ -25,8 +21,7 @@ def test_looks_and_pollers_share_the_process_pool(tmp_path: Path, empty_feeds: t
     config.write_text('[store]\npath = "g.db"\n[http]\nallow_private_networks = true\nmax_in_flight = 3\n'
                       + feeds + '[[sinks]]\ntype = "jsonl"\npath = "alerts.jsonl"\n', encoding="utf-8")
     settings = load_settings(config)
-    pollers = [Poller(settings, HttpClient(settings.http), open_store(str(tmp_path / f"g{n}.db")),
-                      Metrics(CollectorRegistry())) for n in range(2)]
+    pollers = [new_poller(settings, open_store(str(tmp_path / f"g{n}.db"))) for n in range(2)]
     for _ in range(5):
         for poller in pollers:
             assert poller.poll_all() == []  # the feeds are empty; every poll still goes out

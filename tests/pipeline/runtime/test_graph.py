@@ -10,7 +10,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.config.schema import settings_from_dict
 from pipeline.domain.records import Article, Claim, Figure
-from pipeline.runtime.graph import Analyse, Judgement
+from pipeline.runtime.graph import Analyse, Judge
 from pipeline.runtime.runner import pipeline_options
 
 T = "russie-coree-du-nord"
@@ -32,7 +32,7 @@ def test_judgement_in_publication_order_whatever_the_arrival(tmp_path: Path) -> 
     later = (article("https://b.example/2", 20, "Un texte. " * 40), (killed(2000),))
     earlier = (article("https://a.example/1", 3, "Un autre texte, tout différent. " * 40), (killed(600),))
     with beam.Pipeline(options=pipeline_options(settings, streaming=False)) as p:
-        alerts = (p | beam.Create([later, earlier]) | Judgement(settings, ordered=True)
+        alerts = (p | beam.Create([later, earlier]) | Judge(settings, ordered=True)
                   | beam.Map(lambda a: (a["article"]["url"], a["kind"], a["figure"]["low"])))
         assert_that(alerts, equal_to([("https://a.example/1", "new_claim", 600),
                                       ("https://b.example/2", "new_figure", 2000)]))

@@ -10,7 +10,7 @@ from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTr
 from apache_beam.runners.sdf_utils import RestrictionTrackerView, ThreadsafeRestrictionTracker
 
 from pipeline.config.schema import settings_from_dict
-from pipeline.runtime import graph
+from pipeline.runtime import graph, process
 
 
 def look(source: graph.PollForeverFn, start: int) -> list[object]:
@@ -41,7 +41,7 @@ def test_a_second_instance_of_the_source_does_not_poll_again_what_the_first_just
     finally:
         first.teardown()
         second.teardown()
-    assert graph._pollers.users(settings.model_dump_json()) == 0  # the last instance gone, the schedule goes too
+    assert process._pollers.users(settings.model_dump_json()) == 0  # the last instance gone, the schedule goes too
 
 
 def test_every_stage_instance_of_a_process_holds_one_copy_of_the_settings(tmp_path: Path) -> None:
