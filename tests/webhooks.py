@@ -174,5 +174,5 @@ def fill(store: Store, count: int, sinks: Sequence[str], *, start: int = 0, seed
                       quantitative=True, figure=Figure(100 + i, 100 + i, "soldiers"), attributed_to="Séoul")
         committed = store.commit_article(article, fingerprint(text), [claim], sinks=list(sinks), tolerance=0.1,
                                          now=NOW + timedelta(seconds=i))
-        ids += [alert["id"] for alert in committed.alerts]
+        ids += [alert.id for alert in committed.alerts]
     return ids

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TextIO
 
+from pipeline.domain.alert import Alert
 from pipeline.judging.render import render_line
 from pipeline.ports.sink import SinkError
 
@@ -22,9 +22,9 @@ class ConsoleWriter:
 
     def send(self, alert_id: str, body: str) -> None:
         stream = self._stream or sys.stdout
-        alert = json.loads(body)
+        alert = Alert.loads(body)
         try:
-            stream.write(f"ALERT {render_line(alert)}\n      « {alert['evidence']} »\n")
+            stream.write(f"ALERT {render_line(alert)}\n      « {alert.evidence} »\n")
             stream.flush()
         except (OSError, ValueError) as exc:  # a closed pipe, a closed stream
             raise SinkError(f"console: {exc}") from None

@@ -12,6 +12,7 @@ from connectors.http.client import FetchError, HttpClient
 from connectors.http.limits import Limiter
 from pipeline.config import defaults as settings
 from pipeline.config.schema import HttpSettings, WebhookSink
+from pipeline.domain.alert import Alert
 from pipeline.judging.render import render_text
 from pipeline.ports.sink import SinkError
 
@@ -71,7 +72,7 @@ class WebhookSender:
 
     def payload(self, body: str) -> str:
         if self.format == "text":
-            return json.dumps({"text": render_text(json.loads(body))}, ensure_ascii=False)
+            return json.dumps({"text": render_text(Alert.loads(body))}, ensure_ascii=False)
         return body
 
     def send(self, alert_id: str, body: str) -> None:

@@ -10,11 +10,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from connectors.sinks import build_sink
 from connectors.stores import open_store
 from pipeline.config.schema import ConsoleSink, JsonlSink, Settings, WebhookSink
+from pipeline.domain.alert import Alert
 from pipeline.domain.errors import GuetteurError
 from pipeline.judging.delivery import attempt
 from pipeline.judging.render import figure_fr, render_text
@@ -92,9 +93,9 @@ def describe(delivery: Delivery, disabled: dict[str, tuple[str, str]]) -> str:
     return text
 
 
-def _summary(alert: dict[str, Any]) -> str:
-    figure = f" {figure_fr(alert['figure'])}" if alert.get("figure") else ""
-    return f"{alert['kind']} {alert['predicate']}{figure}"
+def _summary(alert: Alert) -> str:
+    figure = f" {figure_fr(alert.figure)}" if alert.figure else ""
+    return f"{alert.kind} {alert.predicate}{figure}"
 
 
 def list_alerts(store: Store, out: TextIO, *, limit: int, state: str | None) -> None:
@@ -104,18 +105,18 @@ def list_alerts(store: Store, out: TextIO, *, limit: int, state: str | None) -> 
     for stored in alerts:
         states = " ".join(f"{d.sink}={d.state}" + (f"({d.attempts})" if d.state != "delivered" and d.attempts else "")
                           for d in stored.deliveries)
-        out.write(f"{stored.created_at}  {stored.id}  {_summary(json.loads(stored.body))}  {states}\n")
+        out.write(f"{stored.created_at}  {stored.id}  {_summary(Alert.loads(stored.body))}  {states}\n")
 
 
 def show_alert(store: Store, out: TextIO, id_prefix: str, *, as_json: bool) -> None:
     stored = find_alert(store, id_prefix)
-    alert = json.loads(stored.body)
+    alert = Alert.loads(stored.body)
     if as_json:
         deliveries = [{"sink": d.sink, "state": d.state, "attempts": d.attempts, "last_error": d.last_error,
                        "delivered_at": d.delivered_at,
                        "next_attempt": _when(d.next_attempt) if d.state == "pending" and d.next_attempt else None}
                       for d in stored.deliveries]
-        out.write(json.dumps({"alert": alert, "deliveries": deliveries}, ensure_ascii=False, indent=2) + "\n")
+        out.write(json.dumps({"alert": alert.as_json(), "deliveries": deliveries}, ensure_ascii=False, indent=2) + "\n")
         return
     disabled = store.disabled_sinks()
     out.write(f"{stored.id} ({stored.created_at})\n{render_text(alert)}\n")

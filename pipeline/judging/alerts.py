@@ -1,24 +1,16 @@
-"""The alert of CONTRACT.md: one JSON object per new claim, with an id that is the same whenever it is rebuilt."""
+"""Building the alert of a new claim, with an id that is the same whenever it is rebuilt."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
-from pipeline.domain.records import Article, Figure, Judgement, PriorFigure
+from pipeline.domain.alert import Alert, AlertArticle
+from pipeline.domain.records import Article, Judgement
 
 # A fixed namespace: the same claim of the same article gives the same uuid5 on every run and every worker,
 # which is what lets receivers drop duplicates (webhook-id) and the store refuse a second copy.
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://guetteur.invalid/alert")
-
-
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else round(value, 3)
-
-
-def figure_json(figure: Figure | PriorFigure) -> dict[str, Any]:
-    return {"low": _number(figure.low), "high": _number(figure.high), "unit": figure.unit}
 
 
 def alert_id(judgement: Judgement, article_url: str) -> str:
@@ -29,28 +21,19 @@ def alert_id(judgement: Judgement, article_url: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, key))
 
 
-def build_alert(judgement: Judgement, article: Article, created_at: datetime) -> dict[str, Any]:
+def build_alert(judgement: Judgement, article: Article, created_at: datetime) -> Alert:
     claim = judgement.claim
-    return {
-        "id": alert_id(judgement, article.url),
-        "kind": judgement.kind,
-        "topic": claim.topic,
-        "predicate": claim.predicate,
-        "figure": figure_json(claim.figure) if claim.figure else None,
-        "attributed_to": claim.attributed_to,
-        "hedged": claim.hedged,
-        "evidence": claim.evidence,
-        "article": {
-            "url": article.url,
-            "outlet": article.outlet,
-            "title": article.title,
-            "published": article.published.isoformat(),
-            "language": article.language,
-        },
-        "previous": [
-            {**figure_json(p), "attributed_to": p.attributed_to, "first_seen": p.first_seen,
-             "article_url": p.article_url}
-            for p in judgement.previous
-        ],
-        "created_at": created_at.isoformat(),
-    }
+    return Alert(
+        id=alert_id(judgement, article.url),
+        kind=judgement.kind,
+        topic=claim.topic,
+        predicate=claim.predicate,
+        figure=claim.figure,
+        attributed_to=claim.attributed_to,
+        hedged=claim.hedged,
+        evidence=claim.evidence,
+        article=AlertArticle(article.url, article.outlet, article.title, article.published.isoformat(),
+                             article.language),
+        previous=judgement.previous,
+        created_at=created_at.isoformat(),
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -37,7 +36,7 @@ def commit_article(ledger: Ledger, article: Article, fingerprint: Fingerprint, c
         if the_id is None:
             continue
         alert = build_alert(judgement, article, now)
-        if ledger.add_alert(the_id, seen_at, json.dumps(alert, ensure_ascii=False, sort_keys=False), sinks):
+        if ledger.add_alert(the_id, seen_at, alert.dumps(), sinks):
             alerts.append(alert)
     if article.entry_id:
         ledger.entry_processed(article, seen_at)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
 from pipeline.config.schema import Settings
+from pipeline.domain.alert import Alert
 from pipeline.domain.records import Article, Claim
 from pipeline.ingest.fingerprint import fingerprint
 from pipeline.ports.metrics import Metrics
@@ -23,7 +23,7 @@ class Judge:
         self.metrics = metrics
         self.sinks = [s.key for s in settings.sinks]  # every alert gets an outbox row per sink
 
-    def judge(self, article: Article, claims: Sequence[Claim]) -> list[dict[str, Any]]:
+    def judge(self, article: Article, claims: Sequence[Claim]) -> list[Alert]:
         with self.metrics.stage_seconds.labels(stage="novelty").time():
             committed = self.store.commit_article(
                 replace(article), fingerprint(article.text), claims, sinks=self.sinks,
@@ -31,6 +31,6 @@ class Judge:
         if committed.duplicate_of:
             self.metrics.duplicates.inc()
         for alert in committed.alerts:
-            self.metrics.alerts.labels(kind=alert["kind"]).inc()
+            self.metrics.alerts.labels(kind=alert.kind).inc()
         self.metrics.outbox.set(self.store.outbox_size())
         return list(committed.alerts)

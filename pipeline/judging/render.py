@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+
+from pipeline.domain.alert import Alert
+from pipeline.domain.records import Figure, PriorFigure
 
 PREDICATES_FR = {
     "troops_deployed": "soldats nord-coréens déployés",
@@ -28,26 +30,25 @@ def _number(value: float) -> str:
     return text.replace(",", "\u202f").replace(".", ",")
 
 
-def figure_fr(figure: dict[str, Any]) -> str:
-    low, high, unit = figure["low"], figure["high"], figure["unit"]
+def figure_fr(figure: Figure | PriorFigure) -> str:
+    low, high, unit = figure.low, figure.high, figure.unit
     span = _number(low) if low == high else f"{_number(low)} à {_number(high)}"
     return f"{span} %" if unit == "percent" else f"{span} {UNITS_FR.get(unit, unit)}"
 
 
-def render_line(alert: dict[str, Any]) -> str:
+def render_line(alert: Alert) -> str:
     """One line: kind, predicate, figure, source, outlet and link."""
-    what = PREDICATES_FR.get(alert["predicate"], alert["predicate"])
-    parts = ["NOUVEAU CHIFFRE" if alert["kind"] == "new_figure" else "NOUVEAU", what]
-    if alert.get("figure"):
-        parts.append(figure_fr(alert["figure"]))
-    if alert.get("previous"):
-        parts.append("(avant : " + ", ".join(figure_fr(p) for p in alert["previous"]) + ")")
-    if alert.get("attributed_to"):
-        parts.append(f"selon {alert['attributed_to']}")
-    if alert.get("hedged"):
+    what = PREDICATES_FR.get(alert.predicate, alert.predicate)
+    parts = ["NOUVEAU CHIFFRE" if alert.kind == "new_figure" else "NOUVEAU", what]
+    if alert.figure:
+        parts.append(figure_fr(alert.figure))
+    if alert.previous:
+        parts.append("(avant : " + ", ".join(figure_fr(p) for p in alert.previous) + ")")
+    if alert.attributed_to:
+        parts.append(f"selon {alert.attributed_to}")
+    if alert.hedged:
         parts.append("[conditionnel]")
-    article = alert["article"]
-    parts.append(f"— {article['outlet']} {article['url']}")
+    parts.append(f"— {alert.article.outlet} {alert.article.url}")
     return " ".join(parts)
 
 
@@ -67,34 +68,34 @@ def date_fr(value: str | None) -> str:
     return f"{day} {MONTHS_FR[when.month - 1]} {when.year}"
 
 
-def _previous_fr(previous: dict[str, Any]) -> str:
+def _previous_fr(previous: PriorFigure) -> str:
     text = figure_fr(previous)
-    if previous.get("attributed_to"):
-        text += f" selon {previous['attributed_to']}"
-    if seen := date_fr(previous.get("first_seen")):
+    if previous.attributed_to:
+        text += f" selon {previous.attributed_to}"
+    if seen := date_fr(previous.first_seen):
         text += f" ({seen})"
     return text
 
 
-def render_text(alert: dict[str, Any]) -> str:
+def render_text(alert: Alert) -> str:
     """A few lines for a person or a chat webhook: what is new, the figure, the figures before, the source, the
     evidence and the link."""
-    what = PREDICATES_FR.get(alert["predicate"], alert["predicate"])
-    head = ("Nouveau chiffre" if alert["kind"] == "new_figure" else "Nouveau") + f" : {what}"
-    if alert.get("figure"):
-        head += f", {figure_fr(alert['figure'])}"
-    if alert.get("attributed_to"):
-        head += f", selon {alert['attributed_to']}"
-    if alert.get("hedged"):
+    what = PREDICATES_FR.get(alert.predicate, alert.predicate)
+    head = ("Nouveau chiffre" if alert.kind == "new_figure" else "Nouveau") + f" : {what}"
+    if alert.figure:
+        head += f", {figure_fr(alert.figure)}"
+    if alert.attributed_to:
+        head += f", selon {alert.attributed_to}"
+    if alert.hedged:
         head += " (au conditionnel)"
     lines = [head]
-    if alert.get("previous"):
-        lines.append("Chiffres précédents : " + " ; ".join(_previous_fr(p) for p in alert["previous"]))
-    article = alert["article"]
-    source = f"Source : {article['outlet']}"
-    if article.get("title"):
-        source += f", « {article['title']} »"
-    if published := date_fr(article.get("published")):
+    if alert.previous:
+        lines.append("Chiffres précédents : " + " ; ".join(_previous_fr(p) for p in alert.previous))
+    article = alert.article
+    source = f"Source : {article.outlet}"
+    if article.title:
+        source += f", « {article.title} »"
+    if published := date_fr(article.published):
         source += f", {published}"
-    lines += [source, f"« {alert['evidence']} »", article["url"]]
+    lines += [source, f"« {alert.evidence} »", article.url]
     return "\n".join(lines)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
+from pipeline.domain.alert import Alert
 from pipeline.domain.errors import GuetteurError
 from pipeline.domain.records import Article, Claim, FeedEntry, FeedState, Fingerprint, Judgement
 
@@ -19,8 +20,8 @@ class StoreError(GuetteurError):
 class Committed:
     """What committing an article did: its judgements and the alerts put in the outbox."""
 
-    judgements: tuple[Any, ...]  # pipeline.domain.records.Judgement
-    alerts: tuple[dict[str, Any], ...]
+    judgements: tuple[Judgement, ...]
+    alerts: tuple[Alert, ...]
     duplicate_of: str | None = None
     already_processed: bool = False
 

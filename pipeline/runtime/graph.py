@@ -18,6 +18,7 @@ from apache_beam.utils.timestamp import Duration
 
 from pipeline.claims.analyst import Analyst, warm_up
 from pipeline.config.schema import Settings
+from pipeline.domain.alert import Alert
 from pipeline.domain.records import Article, Claim, Drop, FeedEntry
 from pipeline.ingest.drops import record_drop
 from pipeline.ingest.reading import Reader
@@ -210,7 +211,7 @@ class JudgeFn(_StoreDoFn):
         assert self.store is not None
         self.judge = ArticleJudge(self.settings, self.store, process_metrics())
 
-    def process(self, item: tuple[Article, tuple[Claim, ...]]) -> Iterator[dict[str, Any]]:
+    def process(self, item: tuple[Article, tuple[Claim, ...]]) -> Iterator[Alert]:
         article, claims = item
         try:
             yield from self.judge.judge(article, claims)

@@ -14,11 +14,13 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from connectors.http.client import HttpClient
 from connectors.sinks.webhook import WebhookSender, signed_headers
 from pipeline.config.schema import HttpSettings, WebhookSink
+from pipeline.domain.alert import Alert
 from pipeline.judging.render import render_text
 from pipeline.ports.sink import SinkError
 from tests.webhooks import OTHER_SECRET, SECRET, Arrival, Receiver
 
-BODY = json.dumps({"id": "a1", "kind": "new_claim", "predicate": "troops_killed", "evidence": "Des soldats tués",
+BODY = json.dumps({"id": "a1", "kind": "new_claim", "topic": "russie-coree-du-nord", "predicate": "troops_killed",
+                   "evidence": "Des soldats tués",
                    "figure": {"low": 600, "high": 600, "unit": "soldiers"}, "attributed_to": "Séoul",
                    "hedged": False, "previous": [], "created_at": "2025-09-03T12:00:04+00:00",
                    "article": {"url": "https://news.example/1", "outlet": "Agence", "title": "Titre",
@@ -91,7 +93,7 @@ def test_the_text_format_carries_the_french_rendering_for_chat_webhooks(receiver
     sender(receiver.url, format="text").send("a1", BODY)
     (arrival,) = receiver.snapshot()
     assert arrival.verified and arrival.webhook_id == "a1"
-    assert arrival.json() == {"text": render_text(json.loads(BODY))}
+    assert arrival.json() == {"text": render_text(Alert.loads(BODY))}
     assert "600 soldats" in arrival.json()["text"] and "https://news.example/1" in arrival.json()["text"]
 
 

@@ -115,11 +115,11 @@ def test_entries_are_taken_in_once_and_stay_pending_until_finished(store: Store)
 
 def test_an_article_is_judged_once_with_its_history(store: Store) -> None:
     first = commit(store, article("https://a.example/1"), [killed(600)])
-    assert [a["kind"] for a in first.alerts] == ["new_claim"]
+    assert [a.kind for a in first.alerts] == ["new_claim"]
     assert commit(store, article("https://a.example/1"), [killed(600)]).already_processed
     other = article("https://b.example/2", text="Un texte tout à fait différent sur le même sujet. " * 20)
     (alert,) = commit(store, other, [killed(2000, "Environ 2 000 soldats auraient été tués")]).alerts
-    assert alert["kind"] == "new_figure" and [p["low"] for p in alert["previous"]] == [600]
+    assert alert.kind == "new_figure" and [p.low for p in alert.previous] == [600]
     copy = article("https://leman.example/copie", text=WIRE + " Keystone-ATS", outlet="Journal du Léman")
     syndicated = commit(store, copy, [killed(600)])
     assert syndicated.duplicate_of == "https://a.example/1" and syndicated.alerts == ()

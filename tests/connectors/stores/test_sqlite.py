@@ -62,9 +62,9 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_alerts_are_written_to_the_outbox_with_the_claims(store: SqliteStore) -> None:
     first = commit(store, article("https://a.example/1"), [killed(600)])
-    assert [a["kind"] for a in first.alerts] == ["new_claim"]
+    assert [a.kind for a in first.alerts] == ["new_claim"]
     (pending,) = store.pending("jsonl:a.jsonl")
-    assert json.loads(pending.body) == first.alerts[0]
+    assert json.loads(pending.body) == first.alerts[0].as_json()
     assert store.outbox_size() == 1
     store.mark_delivered(pending.alert_id, pending.sink, NOW)
     assert store.pending("jsonl:a.jsonl") == [] and store.outbox_size() == 0
@@ -76,8 +76,8 @@ def test_a_new_figure_lists_the_previous_ones(store: SqliteStore) -> None:
     commit(store, article("https://a.example/1"), [killed(600)])
     other = article("https://b.example/2", text="Un texte tout à fait différent sur le même sujet. " * 20)
     (alert,) = commit(store, other, [killed(2000, "Environ 2 000 soldats auraient été tués")]).alerts
-    assert alert["kind"] == "new_figure"
-    assert [(p["low"], p["attributed_to"], p["article_url"]) for p in alert["previous"]] == [
+    assert alert.kind == "new_figure"
+    assert [(p.low, p.attributed_to, p.article_url) for p in alert.previous] == [
         (600, "Séoul", "https://a.example/1")]
 
 

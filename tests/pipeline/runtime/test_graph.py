@@ -33,7 +33,7 @@ def test_judgement_in_publication_order_whatever_the_arrival(tmp_path: Path) -> 
     earlier = (article("https://a.example/1", 3, "Un autre texte, tout différent. " * 40), (killed(600),))
     with beam.Pipeline(options=pipeline_options(settings, streaming=False)) as p:
         alerts = (p | beam.Create([later, earlier]) | Judge(settings, ordered=True)
-                  | beam.Map(lambda a: (a["article"]["url"], a["kind"], a["figure"]["low"])))
+                  | beam.Map(lambda a: (a.article.url, a.kind, a.figure.low)))
         assert_that(alerts, equal_to([("https://a.example/1", "new_claim", 600),
                                       ("https://b.example/2", "new_figure", 2000)]))
 
