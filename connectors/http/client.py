@@ -35,6 +35,7 @@ from connectors.http.addresses import (
 )
 from connectors.http.limits import Limiter
 from connectors.http.watchdog import WATCHDOG
+from pipeline.config import defaults as settings
 from pipeline.config.schema import HttpSettings
 
 # The closed set of FetchError reasons, each with what it means.
@@ -72,8 +73,8 @@ _HOSTNAME = re.compile(r"^[a-z0-9_.-]+$")
 # Reserved and unreserved characters and '%' stay as written; spaces, controls and non-ASCII are escaped.
 _URL_SAFE = "/%:@!$&'()*+,;=-._~?"
 _READ_CHUNK = 64 * 1024
-_MAX_IDLE = 16  # kept-alive connections across all hosts: a few per outlet being crawled
-_IDLE_SECONDS = 30.0  # servers drop idle connections after 5 to 75 s; older ones are not worth a failed send
+_MAX_IDLE = settings.HTTP_MAX_IDLE
+_IDLE_SECONDS = settings.HTTP_IDLE_SECONDS
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 from fixtures.server import FixtureServer
 from pipeline.app.commands import run_command
+from pipeline.config.defaults import DEMO_POLL_INTERVAL as POLL_INTERVAL
 from pipeline.config.schema import ConsoleSink, load_settings
 from pipeline.runtime.process import STOP, process_metrics
-
-POLL_INTERVAL = "2s"  # the fixtures change every few seconds; real feeds are polled every few minutes
 
 
 def _say(line: str) -> None:

@@ -140,7 +140,7 @@ class RunnerSettings(_Model):
 
 
 class NoveltySettings(_Model):
-    tolerance: float = Field(default=0.10, ge=0.0, le=1.0)  # figures within 10% of a known one are known
+    tolerance: float = Field(default=settings.TOLERANCE, ge=0.0, le=1.0)
 
 
 class FeedSettings(_Model):

@@ -15,8 +15,8 @@ from trafilatura.utils import load_html
 from pipeline.config import defaults as settings
 
 STAGE = "extract"
-MAX_TREE_ELEMENTS = 60_000
-MAX_FURNITURE_SHARE = 0.25  # a furniture block holds less than this share of a page's text  # a news page has 1-5k elements; 60k is a generated trap or a whole archive
+MAX_TREE_ELEMENTS = settings.EXTRACT_MAX_ELEMENTS
+MAX_FURNITURE_SHARE = settings.FURNITURE_MAX_SHARE
 
 # Class or id tokens of page furniture, as CMSs name it. Matched on whole tokens split at - and _,
 # so "share" prunes "share-buttons" but "article-body" never matches "body".

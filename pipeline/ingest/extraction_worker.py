@@ -8,16 +8,13 @@ import threading
 from multiprocessing.connection import Connection
 
 from pipeline.config import defaults as settings
-from pipeline.ingest.extraction import Extracted, ExtractionFailure, extract_article
 
-# trafilatura has no timeout and lxml can take gigabytes on a trap page: a thread cannot be stopped,
-# a process can. The child lives across pages, so the cost is one pickle round-trip per page, not a spawn.
-MEMORY_LIMIT = 1536 * 1024 * 1024  # bytes of address space for the child
-# The child's memory grows with the pages it has parsed (measured in the soak: 85 MB to 231 MB in five minutes of
-# 200 feeds), so it is replaced, as web servers recycle their workers, after this many pages or once its resident
-# memory passes the bound below. A fresh child costs about a second, once per thousand pages.
-MAX_PAGES_PER_CHILD = 1000
-MAX_CHILD_RSS = 300 * 1024 * 1024  # bytes
+# trafilatura has no timeout and lxml can take gigabytes on a trap page: a thread cannot be stopped, a process can.
+# The child lives across pages, so the cost is one pickle round-trip per page, not a spawn.
+from pipeline.config.defaults import EXTRACT_CHILD_MAX_PAGES as MAX_PAGES_PER_CHILD
+from pipeline.config.defaults import EXTRACT_CHILD_MAX_RSS as MAX_CHILD_RSS
+from pipeline.config.defaults import EXTRACT_CHILD_MEMORY as MEMORY_LIMIT
+from pipeline.ingest.extraction import Extracted, ExtractionFailure, extract_article
 
 
 def _rss() -> int:

@@ -13,7 +13,6 @@ from pipeline.domain.records import Fingerprint
 NUM_PERM = 128
 BANDS, ROWS = 16, 8  # LSH: candidates from about 0.7 Jaccard up; BANDS * ROWS == NUM_PERM
 SHINGLE = 5  # words per shingle: wire copies share long runs, different stories on one topic do not
-DUPLICATE_JACCARD = 0.8  # estimated Jaccard at or above which two texts are copies of one story
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 

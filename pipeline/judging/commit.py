@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from pipeline.config.defaults import DUPLICATE_CANDIDATES as CANDIDATES
+from pipeline.config.defaults import DUPLICATE_JACCARD
 from pipeline.domain.records import Article, Claim, Fingerprint, Judgement, PriorFigure
-from pipeline.ingest.fingerprint import DUPLICATE_JACCARD
 from pipeline.judging.alerts import alert_id, build_alert
 from pipeline.judging.novelty import PREVIOUS_SHOWN, History, identity, judge_article
 from pipeline.ports.store import Committed, Ledger
 
-CANDIDATES = 20  # stored articles compared with a new one to find the story it copies
 
 def commit_article(ledger: Ledger, article: Article, fingerprint: Fingerprint, claims: Sequence[Claim], *,
                    sinks: Sequence[str], tolerance: float, now: datetime) -> Committed:

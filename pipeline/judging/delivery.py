@@ -25,8 +25,8 @@ from pipeline.ports.store import Pending, Store
 
 log = logging.getLogger(__name__)
 
-_BATCH = 100  # outbox rows read at once for one sink
-_IDLE_RECHECK = 1.0  # seconds: the longest a worker sleeps, so an `alerts retry` or `enable-sink` is seen quickly
+_BATCH = settings.DELIVERY_BATCH
+_IDLE_RECHECK = settings.DELIVERY_IDLE_RECHECK
 
 
 def next_delay(schedule: tuple[float, ...] | None, failures: int, rng: random.Random,

@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from pipeline.config.defaults import PREVIOUS_SHOWN
+from pipeline.config.defaults import TOLERANCE as DEFAULT_TOLERANCE  # the one home of the value: [novelty] tolerance
 from pipeline.domain.records import Claim, Figure, Judgement, PriorFigure
-
-DEFAULT_TOLERANCE = 0.10  # figures within 10% of one seen before are the same figure
-# An alert lists the latest earlier figures, not all of them: a story followed for months gathers dozens, and an
-# alert carrying every one grows with each (the soak's 500th alert weighed 115 kB, its JSONL sink 28 MB in half an
-# hour). Judging still uses every figure.
-PREVIOUS_SHOWN = 10
 
 
 @dataclass(frozen=True, slots=True)

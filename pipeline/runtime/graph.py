@@ -17,6 +17,7 @@ from apache_beam.transforms.core import RestrictionProvider
 from apache_beam.utils.timestamp import Duration
 
 from pipeline.claims.analyst import Analyst, warm_up
+from pipeline.config.defaults import SOURCE_MAX_SLEEP as MAX_SLEEP
 from pipeline.config.schema import Settings
 from pipeline.domain.alert import Alert
 from pipeline.domain.records import Article, Claim, Drop, FeedEntry
@@ -43,11 +44,6 @@ from pipeline.topics.matching import load_topics
 log = logging.getLogger(__name__)
 
 DROPS = "drops"
-# Seconds the source sleeps between looks at the schedule: the bound on reacting to a stop, and the cost of idling
-# (each look is a bundle through Prism). 200 feeds due hourly: 4.7% of a core at 1 s, 2.8% at 2 s; SIGTERM to exit
-# 3.0 s, then 4.2 s, of the 10 s allowed.
-MAX_SLEEP = 2.0
-
 
 
 def _failed(stage: str, key: str, exc: Exception) -> beam.pvalue.TaggedOutput:
