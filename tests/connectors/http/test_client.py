@@ -911,7 +911,7 @@ def test_a_finished_request_is_freed_at_once_not_by_the_cycle_collector(serve: C
     try:
         for _ in range(30):
             assert client.get(server.url("/feed")).ok
-        left = [obj for obj in gc.get_objects() if type(obj).__name__ == "_Fetch"]
+        left = [obj for obj in gc.get_objects() if type(obj).__name__ == "Fetch"]
     finally:
         gc.enable()
     assert left == []
