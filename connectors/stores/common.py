@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import datetime
+from importlib import resources
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pipeline.domain.records import FeedEntry, FeedState, Judgement
@@ -55,3 +56,8 @@ def claim_values(article_url: str, judgement: Judgement, alert_id: str | None, s
     return (article_url, c.topic, c.predicate, c.figure.low if c.figure else None,
             c.figure.high if c.figure else None, c.figure.unit if c.figure else None, c.attributed_to,
             c.hedged, c.place, c.act, c.event_date, c.quantitative, c.evidence, judgement.kind, alert_id, seen_at)
+
+
+def schema(dialect: str) -> str:
+    """The schema of one store ("sqlite" or "postgres"), shipped as SQL beside this module."""
+    return resources.files("connectors.stores").joinpath("schema", f"{dialect}.sql").read_text(encoding="utf-8")

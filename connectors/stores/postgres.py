@@ -26,74 +26,27 @@ from psycopg.conninfo import conninfo_to_dict
 
 from connectors.stores.common import (
     SCHEMA_VERSION,
-    claim_values,
     entry_from_json,
     entry_json,
     feed_state_from_json,
     feed_state_json,
     redacted,
+    schema,
 )
+from connectors.stores.ledger import PG_REPLACE_ENTRY, PostgresLedger
 from pipeline.config import defaults as settings
-from pipeline.domain.records import Article, Claim, FeedEntry, FeedState, Fingerprint, Judgement
+from pipeline.domain.records import Article, Claim, FeedEntry, FeedState, Fingerprint
 from pipeline.judging import commit
 from pipeline.ports.store import (
     Committed,
     Delivery,
-    FigureRow,
-    IdentityRow,
     OutboxStats,
     Pending,
     StoredAlert,
     StoreError,
 )
 
-# SQLite's schema in PostgreSQL's types. Times stay ISO text, as in SQLite: an article's publication keeps the
-# offset it was published with ("+02:00"), which a timestamptz would turn into UTC. Two columns more: the worker
-# that took a pending entry, and the lease on an outbox row.
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS feed_states (name TEXT PRIMARY KEY, state TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (
-    entry_id TEXT PRIMARY KEY, url TEXT NOT NULL, feed TEXT NOT NULL, outcome TEXT NOT NULL, seen_at TEXT NOT NULL,
-    payload TEXT, claimed_by INTEGER
-);
-CREATE INDEX IF NOT EXISTS entries_pending ON entries(outcome) WHERE outcome = 'pending';
-CREATE INDEX IF NOT EXISTS entries_url ON entries(url);
-CREATE TABLE IF NOT EXISTS articles (
-    url TEXT PRIMARY KEY, entry_id TEXT, outlet TEXT, title TEXT, published TEXT, language TEXT,
-    signature BYTEA NOT NULL, duplicate_of TEXT, processed_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS article_bands (band INTEGER NOT NULL, hash BIGINT NOT NULL, url TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS article_bands_key ON article_bands(band, hash);
-CREATE TABLE IF NOT EXISTS claims (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, article_url TEXT NOT NULL, topic TEXT NOT NULL,
-    predicate TEXT NOT NULL, low DOUBLE PRECISION, high DOUBLE PRECISION, unit TEXT, attributed_to TEXT,
-    hedged BOOLEAN NOT NULL, place TEXT, act TEXT, event_date TEXT, quantitative BOOLEAN NOT NULL,
-    evidence TEXT NOT NULL, judgement TEXT NOT NULL, alert_id TEXT, seen_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS claims_topic_predicate ON claims(topic, predicate);
--- Covers the figure reads of judging (see _FIGURES).
-CREATE INDEX IF NOT EXISTS claims_figures ON claims(topic, predicate, unit, low, high, attributed_to, id);
-CREATE INDEX IF NOT EXISTS claims_article ON claims(article_url);
-CREATE TABLE IF NOT EXISTS alerts (
-    seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE, id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS outbox (
-    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, alert_id TEXT NOT NULL REFERENCES alerts(id),
-    sink TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt DOUBLE PRECISION NOT NULL DEFAULT 0, last_error TEXT, delivered_at TEXT,
-    lease_owner INTEGER, lease_until DOUBLE PRECISION NOT NULL DEFAULT 0, UNIQUE (alert_id, sink)
-);
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(sink, state, seq);
-CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, seq);
-CREATE TABLE IF NOT EXISTS disabled_sinks (sink TEXT PRIMARY KEY, since TEXT NOT NULL, reason TEXT NOT NULL);
-"""
-# Distinct (low, high, attributed_to) of one unit, as FigureRow: the id of the latest record, then the
-# first record's values.
-_FIGURES = ("SELECT g.last, c.low, c.high, c.unit, c.attributed_to, c.seen_at, c.article_url FROM "
-            "(SELECT MIN(id) AS first, MAX(id) AS last FROM claims WHERE topic = %s AND predicate = %s "
-            "AND unit IS NOT DISTINCT FROM %s::text AND low IS NOT NULL {where} GROUP BY low, high, attributed_to "
-            "{then}) AS g JOIN claims AS c ON c.id = g.first")
+_SCHEMA = schema("postgres")  # SQLite's, in PostgreSQL's types (schema/postgres.sql says why)
 _SCHEMA_NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", _SCHEMA))
 
 # The first key of PostgreSQL's two-key advisory locks: one namespace per kind of thing locked.
@@ -107,10 +60,6 @@ _ALIVE = ("SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND cl
           "AND objsubid = 2 AND granted "
           "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
 
-# INSERT OR REPLACE of SQLite: an entry recorded again is the new record, whole.
-_REPLACE_ENTRY = ("INSERT INTO entries VALUES (%s, %s, %s, %s, %s, NULL, NULL) ON CONFLICT (entry_id) DO UPDATE SET "
-                  "url = EXCLUDED.url, feed = EXCLUDED.feed, outcome = EXCLUDED.outcome, seen_at = EXCLUDED.seen_at, "
-                  "payload = NULL, claimed_by = NULL")
 
 _workers: dict[int, int] = {}
 
@@ -246,7 +195,7 @@ class PostgresStore:
         return not self._rows("SELECT 1 FROM entries WHERE entry_id = %s OR (url = %s AND url <> '')", (entry_id, url))
 
     def record_entry(self, entry_id: str, url: str, feed: str, outcome: str, at: datetime) -> None:
-        self._execute(_REPLACE_ENTRY, (entry_id, url, feed, outcome, at.isoformat()))
+        self._execute(PG_REPLACE_ENTRY, (entry_id, url, feed, outcome, at.isoformat()))
 
     def add_pending_entries(self, entries: Sequence[FeedEntry]) -> list[FeedEntry]:
         """Take the entries in; those another worker inserted first (or at the same moment) are its, not ours."""
@@ -291,7 +240,7 @@ class PostgresStore:
             # starts), so the claim alerts once. Sorted: two articles never wait for each other's topics in a cycle.
             for topic in sorted({claim.topic for claim in claims}):
                 cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_TOPIC_LOCK, lock_key(topic)))
-            return commit.commit_article(_Ledger(cur), article, fingerprint, claims, sinks=sinks,
+            return commit.commit_article(PostgresLedger(cur), article, fingerprint, claims, sinks=sinks,
                                          tolerance=tolerance, now=now)
 
     # --- outbox
@@ -448,73 +397,3 @@ def hand_out(rows: Sequence[tuple[Any, ...]], me: int, alive: set[int], now: flo
             taken.append(seq)
         handed.append(Pending(alert_id, sink, body, attempts, next_attempt, last_error))
     return handed, taken
-
-
-class _Ledger:
-    """The SQL of commit.commit_article on a cursor inside a transaction."""
-
-    def __init__(self, cur: psycopg.Cursor[Any]) -> None:
-        self.cur = cur
-
-    def has_article(self, url: str) -> bool:
-        return self.cur.execute("SELECT 1 FROM articles WHERE url = %s", (url,)).fetchone() is not None
-
-    def sharing_bands(self, bands: Sequence[int], limit: int) -> list[tuple[str, bytes, str | None]]:
-        rows = self.cur.execute(
-            "SELECT a.url, a.signature, a.duplicate_of FROM (SELECT b.url, COUNT(*) AS shared FROM article_bands b "
-            "JOIN unnest(%s::bigint[]) WITH ORDINALITY AS k(hash, n) ON b.band = k.n - 1 AND b.hash = k.hash "
-            "GROUP BY b.url) AS m JOIN articles a ON a.url = m.url ORDER BY m.shared DESC, a.processed_at, a.url "
-            "LIMIT %s", (list(bands), limit)).fetchall()
-        return [(url, bytes(signature), duplicate_of) for url, signature, duplicate_of in rows]
-
-    def evidence(self, url: str) -> set[str]:
-        return {row[0] for row in self.cur.execute("SELECT evidence FROM claims WHERE article_url = %s", (url,))}
-
-    def mentioned(self, topic: str, predicate: str) -> bool:
-        return self.cur.execute("SELECT 1 FROM claims WHERE topic = %s AND predicate = %s LIMIT 1",
-                                (topic, predicate)).fetchone() is not None
-
-    def identities(self, topic: str, predicate: str) -> list[IdentityRow]:
-        return self.cur.execute("SELECT DISTINCT place, act, event_date FROM claims WHERE topic = %s "
-                                "AND predicate = %s AND NOT quantitative ORDER BY place, act, event_date",
-                                (topic, predicate)).fetchall()
-
-    def figures_meeting(self, topic: str, predicate: str, unit: str | None, low: float, high: float,
-                        tolerance: float) -> list[FigureRow]:
-        # The factors are computed in Python, as novelty.meets does, so both round alike at the boundary.
-        sql = _FIGURES.format(where="AND low * %s <= %s AND high * %s >= %s", then="")
-        return self.cur.execute(sql, (topic, predicate, unit, 1 - tolerance, high, 1 + tolerance, low)).fetchall()
-
-    def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[FigureRow]:
-        sql = _FIGURES.format(where="", then="ORDER BY last DESC LIMIT %s")
-        return self.cur.execute(sql, (topic, predicate, unit, count)).fetchall()
-
-    def add_article(self, article: Article, fingerprint: Fingerprint, duplicate_of: str | None, seen_at: str) -> bool:
-        # A conflict is a worker that committed the same article a moment ago: this one was already processed.
-        added = self.cur.execute(
-            "INSERT INTO articles VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (url) DO NOTHING "
-            "RETURNING url", (article.url, article.entry_id, article.outlet, article.title,
-                              article.published.isoformat(), article.language, fingerprint.signature, duplicate_of,
-                              seen_at)).fetchone() is not None
-        if added:
-            self.cur.execute("INSERT INTO article_bands SELECT n - 1, hash, %s FROM unnest(%s::bigint[]) "
-                             "WITH ORDINALITY AS k(hash, n)", (article.url, list(fingerprint.bands)))
-        return added
-
-    def add_claim(self, article_url: str, judgement: Judgement, alert_id: str | None, seen_at: str) -> None:
-        self.cur.execute(
-            "INSERT INTO claims (article_url, topic, predicate, low, high, unit, attributed_to, hedged, place, act, "
-            "event_date, quantitative, evidence, judgement, alert_id, seen_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            claim_values(article_url, judgement, alert_id, seen_at))
-
-    def add_alert(self, alert_id: str, created_at: str, body: str, sinks: Sequence[str]) -> bool:
-        if self.cur.execute("INSERT INTO alerts (id, created_at, body) VALUES (%s, %s, %s) ON CONFLICT (id) "
-                            "DO NOTHING RETURNING id", (alert_id, created_at, body)).fetchone() is None:
-            return False
-        self.cur.execute("INSERT INTO outbox (alert_id, sink) SELECT %s, unnest(%s::text[]) ON CONFLICT DO NOTHING",
-                         (alert_id, list(sinks)))
-        return True
-
-    def entry_processed(self, article: Article, seen_at: str) -> None:
-        self.cur.execute(_REPLACE_ENTRY, (article.entry_id, article.url, article.feed, "processed", seen_at))

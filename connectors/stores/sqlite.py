@@ -12,66 +12,25 @@ from pathlib import Path
 
 from connectors.stores.common import (
     SCHEMA_VERSION,
-    claim_values,
     entry_from_json,
     entry_json,
     feed_state_from_json,
     feed_state_json,
+    schema,
 )
-from pipeline.domain.records import Article, Claim, FeedEntry, FeedState, Fingerprint, Judgement
+from connectors.stores.ledger import SqliteLedger
+from pipeline.domain.records import Article, Claim, FeedEntry, FeedState, Fingerprint
 from pipeline.judging import commit
 from pipeline.ports.store import (
     Committed,
     Delivery,
-    FigureRow,
-    IdentityRow,
     OutboxStats,
     Pending,
     StoredAlert,
     StoreError,
 )
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS feed_states (name TEXT PRIMARY KEY, state TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (
-    entry_id TEXT PRIMARY KEY, url TEXT NOT NULL, feed TEXT NOT NULL, outcome TEXT NOT NULL, seen_at TEXT NOT NULL,
-    payload TEXT
-);
-CREATE INDEX IF NOT EXISTS entries_pending ON entries(outcome) WHERE outcome = 'pending';
-CREATE INDEX IF NOT EXISTS entries_url ON entries(url);
-CREATE TABLE IF NOT EXISTS articles (
-    url TEXT PRIMARY KEY, entry_id TEXT, outlet TEXT, title TEXT, published TEXT, language TEXT,
-    signature BLOB NOT NULL, duplicate_of TEXT, processed_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS article_bands (band INTEGER NOT NULL, hash INTEGER NOT NULL, url TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS article_bands_key ON article_bands(band, hash);
-CREATE TABLE IF NOT EXISTS claims (
-    id INTEGER PRIMARY KEY, article_url TEXT NOT NULL, topic TEXT NOT NULL, predicate TEXT NOT NULL,
-    low REAL, high REAL, unit TEXT, attributed_to TEXT, hedged INTEGER NOT NULL, place TEXT, act TEXT,
-    event_date TEXT, quantitative INTEGER NOT NULL, evidence TEXT NOT NULL, judgement TEXT NOT NULL,
-    alert_id TEXT, seen_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS claims_topic_predicate ON claims(topic, predicate);
--- Covers the figure reads of judging: their GROUP BY walks the index, the table is read once per distinct figure.
-CREATE INDEX IF NOT EXISTS claims_figures ON claims(topic, predicate, unit, low, high, attributed_to);
-CREATE INDEX IF NOT EXISTS claims_article ON claims(article_url);
-CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, alert_id TEXT NOT NULL REFERENCES alerts(id), sink TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt REAL NOT NULL DEFAULT 0,
-    last_error TEXT, delivered_at TEXT, UNIQUE (alert_id, sink)
-);
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(sink, state, seq);
-CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, seq);
-CREATE TABLE IF NOT EXISTS disabled_sinks (sink TEXT PRIMARY KEY, since TEXT NOT NULL, reason TEXT NOT NULL);
-"""
-# Distinct (low, high, attributed_to) of one unit, as FigureRow: the id of the latest record, then the
-# first record's values.
-_FIGURES = ("SELECT g.last, c.low, c.high, c.unit, c.attributed_to, c.seen_at, c.article_url FROM "
-            "(SELECT MIN(id) AS first, MAX(id) AS last FROM claims WHERE topic = ? AND predicate = ? AND unit IS ? "
-            "AND low IS NOT NULL {where} GROUP BY low, high, attributed_to {then}) AS g "
-            "JOIN claims AS c ON c.id = g.first")
+_SCHEMA = schema("sqlite")
 _SCHEMA_NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", _SCHEMA))
 
 
@@ -178,7 +137,7 @@ class SqliteStore:
                        sinks: Sequence[str], tolerance: float, now: datetime) -> Committed:
         # BEGIN IMMEDIATE takes the write lock first: the history read and the claims written are one step.
         with self._transaction() as db:
-            return commit.commit_article(_Ledger(db), article, fingerprint, claims, sinks=sinks, tolerance=tolerance,
+            return commit.commit_article(SqliteLedger(db), article, fingerprint, claims, sinks=sinks, tolerance=tolerance,
                                          now=now)
 
     # --- outbox
@@ -296,70 +255,3 @@ class SqliteStore:
             for the_id in (None,) if alert_ids is None else alert_ids:
                 rows += db.execute(revive, (sink, sink, the_id, the_id)).fetchall()
         return [(alert, sink_key) for _, alert, sink_key in sorted(rows)]
-
-
-class _Ledger:
-    """The SQL of commit.commit_article on a connection inside a transaction."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def has_article(self, url: str) -> bool:
-        return self.db.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone() is not None
-
-    def sharing_bands(self, bands: Sequence[int], limit: int) -> list[tuple[str, bytes, str | None]]:
-        keys = ", ".join("(?, ?)" for _ in bands)
-        return self.db.execute(
-            f"WITH k(band, hash) AS (VALUES {keys}) SELECT a.url, a.signature, a.duplicate_of FROM "
-            "(SELECT b.url, COUNT(*) AS shared FROM k JOIN article_bands AS b ON b.band = k.band AND b.hash = k.hash "
-            "GROUP BY b.url) AS m JOIN articles AS a ON a.url = m.url ORDER BY m.shared DESC, a.processed_at, a.url "
-            "LIMIT ?", [*(x for pair in enumerate(bands) for x in pair), limit]).fetchall()
-
-    def evidence(self, url: str) -> set[str]:
-        return {r[0] for r in self.db.execute("SELECT evidence FROM claims WHERE article_url = ?", (url,))}
-
-    def mentioned(self, topic: str, predicate: str) -> bool:
-        return self.db.execute("SELECT 1 FROM claims WHERE topic = ? AND predicate = ? LIMIT 1",
-                               (topic, predicate)).fetchone() is not None
-
-    def identities(self, topic: str, predicate: str) -> list[IdentityRow]:
-        return self.db.execute("SELECT DISTINCT place, act, event_date FROM claims WHERE topic = ? AND predicate = ? "
-                               "AND NOT quantitative ORDER BY place, act, event_date", (topic, predicate)).fetchall()
-
-    def figures_meeting(self, topic: str, predicate: str, unit: str | None, low: float, high: float,
-                        tolerance: float) -> list[FigureRow]:
-        # The factors are computed in Python, as novelty.meets does, so both round alike at the boundary.
-        sql = _FIGURES.format(where="AND low * ? <= ? AND high * ? >= ?", then="")
-        return self.db.execute(sql, (topic, predicate, unit, 1 - tolerance, high, 1 + tolerance, low)).fetchall()
-
-    def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[FigureRow]:
-        sql = _FIGURES.format(where="", then="ORDER BY last DESC LIMIT ?")
-        return self.db.execute(sql, (topic, predicate, unit, count)).fetchall()
-
-    def add_article(self, article: Article, fingerprint: Fingerprint, duplicate_of: str | None, seen_at: str) -> bool:
-        added = self.db.execute(
-            "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.url, article.entry_id, article.outlet, article.title, article.published.isoformat(),
-             article.language, fingerprint.signature, duplicate_of, seen_at)).rowcount > 0
-        if added:
-            self.db.executemany("INSERT INTO article_bands VALUES (?, ?, ?)",
-                                [(band, value, article.url) for band, value in enumerate(fingerprint.bands)])
-        return added
-
-    def add_claim(self, article_url: str, judgement: Judgement, alert_id: str | None, seen_at: str) -> None:
-        self.db.execute(
-            "INSERT INTO claims (article_url, topic, predicate, low, high, unit, attributed_to, hedged, place, act, "
-            "event_date, quantitative, evidence, judgement, alert_id, seen_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            claim_values(article_url, judgement, alert_id, seen_at))
-
-    def add_alert(self, alert_id: str, created_at: str, body: str, sinks: Sequence[str]) -> bool:
-        if not self.db.execute("INSERT OR IGNORE INTO alerts VALUES (?, ?, ?)", (alert_id, created_at, body)).rowcount:
-            return False
-        self.db.executemany("INSERT OR IGNORE INTO outbox (alert_id, sink) VALUES (?, ?)",
-                            [(alert_id, sink) for sink in sinks])
-        return True
-
-    def entry_processed(self, article: Article, seen_at: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, NULL)",
-                        (article.entry_id, article.url, article.feed, "processed", seen_at))

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors.stores.sqlite import SqliteStore, _Ledger
+from connectors.stores.ledger import SqliteLedger
+from connectors.stores.sqlite import SqliteStore
 from pipeline.domain.records import Article, Claim, FeedState, Figure
 from pipeline.ingest.fingerprint import fingerprint
 from pipeline.ingest.schedule import after_gone
@@ -89,7 +90,7 @@ def test_judging_reads_the_figures_near_a_claim_and_the_latest_only(store: Sqlit
         commit(store, article(f"https://a.example/{n}", text=text), [killed(100.0 * 2**n)])
     claim = killed(100.0 * 2**20 * 1.05)
     with store._lock:
-        history = commit_module.history(_Ledger(store._db), claim, 0.1)
+        history = commit_module.history(SqliteLedger(store._db), claim, 0.1)
     assert [f.low for f in history.figures] == [100.0 * 2**n for n in (20, *range(30, 40))]
     assert history.figures[0].article_url == "https://a.example/20"
 
@@ -104,8 +105,8 @@ def test_a_copy_is_compared_with_the_articles_sharing_the_most_bands_only(store:
     commit(store, edited, [])
     copy = fingerprint(WIRE)
     with store._lock:
-        ranked = _Ledger(store._db).sharing_bands(copy.bands, 5)
-        alike = _Ledger(store._db).sharing_bands(copy.bands, 100)
+        ranked = SqliteLedger(store._db).sharing_bands(copy.bands, 5)
+        alike = SqliteLedger(store._db).sharing_bands(copy.bands, 100)
     assert [url for url, _, _ in ranked] == [f"https://copies.example/{n:02d}" for n in range(5)]
     assert [url for url, _, _ in alike][-1] == "https://edited.example/1"  # fewer bands in common: last
     assert commit(store, article("https://copies.example/new"), []).duplicate_of == "https://copies.example/00"
