@@ -30,7 +30,7 @@ from pipeline.runtime.runner import pipeline_options
 STAGES = ("fetch", "extract", "language", "topics", "claims", "novelty")
 
 
-def start_cost(settings) -> float:  # noqa: ANN001 - pipeline.config.schema.Settings
+def start_cost(settings) -> float:
     """Seconds for a pipeline of one element on the configured runner: start, submit, run, tear down."""
     started = time.perf_counter()
     with beam.Pipeline(options=pipeline_options(settings, streaming=False)) as pipeline:

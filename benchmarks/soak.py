@@ -85,7 +85,7 @@ def serve(catalogue: Catalogue) -> ThreadingHTTPServer:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             base = f"http://127.0.0.1:{self.server.server_address[1]}"
             if self.path.startswith("/feed/"):
                 body, etag = catalogue.feed_xml(base, int(self.path.split("/")[2].split(".")[0]))

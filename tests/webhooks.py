@@ -76,7 +76,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802 - the name http.server dispatches to
+            def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", "0"))
                 body = self.rfile.read(length)
                 if len(body) < length:
@@ -98,7 +98,7 @@ class Receiver:
                     self.send_header(name, value)
                 self.end_headers()
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's signature
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
         self._server = _Server(("127.0.0.1", 0), Handler)

@@ -27,7 +27,7 @@ COMPACT_AT_LEAST = 100
 class Alarm:
     """A callback due at `when` (time.monotonic()); `cancel()` before then and it never runs."""
 
-    __slots__ = ("when", "seq", "_callback", "_cancelled", "_owner")  # one per request: no dict each
+    __slots__ = ("_callback", "_cancelled", "_owner", "seq", "when")  # one per request: no dict each
 
     def __init__(self, when: float, seq: int, callback: Callable[[], None], owner: Watchdog) -> None:
         self.when = when
@@ -145,7 +145,7 @@ def _fire(alarm: Alarm) -> None:
         return
     try:
         callback()
-    except Exception:  # noqa: BLE001 - one failing callback must not stop every other deadline
+    except Exception:
         log.exception("a deadline callback failed")
 
 

@@ -194,8 +194,8 @@ def fetch_cluster(home: Path = FLINK_HOME) -> Path:
             prefix = f"apache-flink-libraries-{FLINK_VERSION}/deps/"
             members = [m for m in archive.getmembers() if m.name.startswith(prefix) and m.isfile()
                        and m.name[len(prefix):].split("/")[0] in ("lib", "opt", "plugins", "bin")]
-            for member in members:
-                member.name = member.name[len(prefix):]
+            for entry in members:
+                entry.name = entry.name[len(prefix):]
             archive.extractall(partial, members=members, filter="data")
     for script in (partial / "bin").glob("*.sh"):
         script.chmod(0o755)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Union
 
 from connectors.stores.common import claim_values
 from pipeline.domain.records import Article, Fingerprint, Judgement
 from pipeline.ports.store import FigureRow, IdentityRow
 
+if TYPE_CHECKING:
+    import sqlite3
 
-class _Cursor(Protocol):
-    def fetchone(self) -> Any: ...
-    def fetchall(self) -> list[Any]: ...
-    def __iter__(self) -> Any: ...
+    import psycopg
 
-
-class _Runs(Protocol):
-    def execute(self, sql: Any, params: Any = ..., /) -> _Cursor: ...
+# A SQLite connection or a psycopg cursor: both execute, and fetch from what execute returns, alike.
+Db = Union["sqlite3.Connection", "psycopg.Cursor[Any]"]
 
 
 # Distinct (low, high, attributed_to) of one unit, as FigureRow: the id of the latest record, then the first
@@ -43,7 +41,7 @@ class SqlLedger:
     P = "?"  # the driver's placeholder
     UNIT_IS = "unit IS ?"  # NULL-safe equality of the unit
 
-    def __init__(self, db: _Runs) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     def _sql(self, text: str, **parts: str) -> str:
@@ -63,18 +61,18 @@ class SqlLedger:
     def identities(self, topic: str, predicate: str) -> list[IdentityRow]:
         sql = self._sql("SELECT DISTINCT place, act, event_date FROM claims WHERE topic = {p} AND predicate = {p} "
                         "AND NOT quantitative ORDER BY place, act, event_date")
-        return [tuple(row) for row in self.db.execute(sql, (topic, predicate)).fetchall()]  # type: ignore[misc]
+        return [tuple(row) for row in self.db.execute(sql, (topic, predicate)).fetchall()]
 
     def figures_meeting(self, topic: str, predicate: str, unit: str | None, low: float, high: float,
                         tolerance: float) -> list[FigureRow]:
         # The factors are computed in Python, as novelty.meets does, so both stores round alike at the boundary.
         sql = self._sql(_FIGURES, where=self._sql("AND low * {p} <= {p} AND high * {p} >= {p}"), then="")
         rows = self.db.execute(sql, (topic, predicate, unit, 1 - tolerance, high, 1 + tolerance, low)).fetchall()
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in rows]
 
     def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[FigureRow]:
         sql = self._sql(_FIGURES, where="", then=self._sql("ORDER BY last DESC LIMIT {p}"))
-        return [tuple(row) for row in self.db.execute(sql, (topic, predicate, unit, count)).fetchall()]  # type: ignore[misc]
+        return [tuple(row) for row in self.db.execute(sql, (topic, predicate, unit, count)).fetchall()]
 
     def add_claim(self, article_url: str, judgement: Judgement, alert_id: str | None, seen_at: str) -> None:
         values = ", ".join([self.P] * 16)

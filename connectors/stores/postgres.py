@@ -77,6 +77,14 @@ def lock_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=4).digest(), "big", signed=True)
 
 
+def _first(cur: psycopg.Cursor[Any]) -> tuple[Any, ...]:
+    """The first row of a query that always returns one (an aggregate, a function call)."""
+    row = cur.fetchone()
+    if row is None:
+        raise StoreError("the store returned no row where it always returns one")
+    return tuple(row)
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
@@ -146,7 +154,7 @@ class PostgresStore:
                         "value = EXCLUDED.value", (str(SCHEMA_VERSION),))
 
     def _schema_version(self, cur: psycopg.Cursor[Any]) -> int:
-        if cur.execute("SELECT to_regclass('meta')").fetchone()[0] is None:
+        if _first(cur.execute("SELECT to_regclass('meta')"))[0] is None:
             return 0
         row = cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         version = int(row[0]) if row else 0
@@ -202,7 +210,7 @@ class PostgresStore:
         if not entries:
             return []
         columns = [list(c) for c in zip(*[(e.entry_id, e.url, e.feed, e.published.isoformat(), entry_json(e))
-                                           for e in entries])]
+                                           for e in entries], strict=True)]
         # The unique entry_id decides: of two workers inserting one entry at once, the second waits for the first
         # and then inserts nothing. In entry_id order, so that two workers never wait for each other in a cycle.
         taken = {row[0] for row in self._rows(
@@ -299,12 +307,12 @@ class PostgresStore:
 
     def outbox_stats(self) -> OutboxStats:
         with self._transaction() as cur:  # one snapshot for the three numbers
-            pending, first = cur.execute("SELECT COUNT(*), MIN(seq) FROM outbox WHERE state = 'pending'").fetchone()
-            dead = cur.execute("SELECT COUNT(*) FROM outbox WHERE state = 'dead'").fetchone()[0]
+            pending, first = _first(cur.execute("SELECT COUNT(*), MIN(seq) FROM outbox WHERE state = 'pending'"))
+            dead = _first(cur.execute("SELECT COUNT(*) FROM outbox WHERE state = 'dead'"))[0]
             oldest = None
             if first is not None:
-                oldest = cur.execute("SELECT a.created_at FROM outbox o JOIN alerts a ON a.id = o.alert_id "
-                                     "WHERE o.seq = %s", (first,)).fetchone()[0]
+                oldest = _first(cur.execute("SELECT a.created_at FROM outbox o JOIN alerts a ON a.id = o.alert_id "
+                                            "WHERE o.seq = %s", (first,)))[0]
         return OutboxStats(int(pending), oldest, int(dead))
 
     # --- sinks

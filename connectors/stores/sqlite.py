@@ -73,8 +73,8 @@ class SqliteStore:
         if version < SCHEMA_VERSION or not _SCHEMA_NAMES <= present:
             # IMMEDIATE: several connections open at once (one per stage); a deferred transaction that must
             # upgrade to a write lock fails at once with "database is locked" instead of waiting its turn.
-            self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + f"INSERT OR REPLACE INTO meta VALUES ('schema_version', "
-                                   f"'{SCHEMA_VERSION}'); COMMIT;")
+            self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "INSERT OR REPLACE INTO meta VALUES "
+                                   f"('schema_version', '{SCHEMA_VERSION}'); COMMIT;")
 
     def close(self) -> None:
         with self._lock:
@@ -137,8 +137,8 @@ class SqliteStore:
                        sinks: Sequence[str], tolerance: float, now: datetime) -> Committed:
         # BEGIN IMMEDIATE takes the write lock first: the history read and the claims written are one step.
         with self._transaction() as db:
-            return commit.commit_article(SqliteLedger(db), article, fingerprint, claims, sinks=sinks, tolerance=tolerance,
-                                         now=now)
+            return commit.commit_article(SqliteLedger(db), article, fingerprint, claims, sinks=sinks,
+                                         tolerance=tolerance, now=now)
 
     # --- outbox
     def pending(self, sink: str, limit: int = 100) -> list[Pending]:

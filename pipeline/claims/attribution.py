@@ -1,7 +1,7 @@
 """Who a claim's sentence says it comes from, and whether it hedges or denies it.
 
-Read from the parse of one sentence (pipeline.claims.parsing): 'citant X', 'selon X', an inverted incise ('..., a indiqué
-X'), the subject of a reporting verb; the conditional mood and its kin; negations and denials.
+Read from the parse of one sentence (pipeline.claims.parsing): 'citant X', 'selon X', an inverted incise ('...,
+a indiqué X'), the subject of a reporting verb; the conditional mood and its kin; negations and denials.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _HEDGE_LEMMAS = frozenset({"presume", "presumer", "suppose", "supposer", "preten
 _DETERMINERS = frozenset({"le", "la", "les", "l'", "un", "une", "des", "du", "de", "d'", "ce", "cette", "ces",
                           "son", "sa", "ses", "leur", "leurs", "certains", "certaines", "plusieurs"})
 _REPORTING = frozenset({"indiquer", "affirmer", "declarer", "rapporter", "estimer", "annoncer", "assurer",
-                        "confirmer", "reveler", "rapporter", "ajouter", "souligner", "avancer", "evaluer",
+                        "confirmer", "reveler", "ajouter", "souligner", "avancer", "evaluer",
                         "chiffrer", "precise", "preciser", "signaler", "reconnaitre", "admettre"})
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
 # What a source publishes, not who it is: "selon les chiffres du ministère" names the ministère.
@@ -98,7 +98,7 @@ def _phrase_after(doc: Any, index: int) -> str:
         if participle and doc[token.i - 1].lower_ != "non" and _PARTICIPLE_END.search(token.lower_) and doc[
                 token.i - 1].whitespace_:
             break  # a French participle of its own; the small model also tags name parts so ("Seong-kweun")
-        if token.is_punct and token.text not in ("(", ")", "-", "‑", "'", "’") or (
+        if (token.is_punct and token.text not in ("(", ")", "-", "‑", "'", "’")) or (
                 token.pos_ in ("VERB", "AUX") and not participle):
             break
         if token.lower_ in ("que", "qu'", "qu’", "qui", "dont"):
@@ -170,7 +170,7 @@ def subject_spans(verb: Any) -> list[tuple[int, int]]:
     """
     doc = verb.doc
     passive = any(c.dep_ == "aux:pass" for c in verb.children)  # "l'effectif est estimé à": no speaker
-    subjects = [c for c in verb.children if c.dep_ == "obl:agent" or c.dep_ == "nsubj" and not passive]
+    subjects = [c for c in verb.children if c.dep_ == "obl:agent" or (c.dep_ == "nsubj" and not passive)]
     subjects = [c for c in subjects if c.dep_ == "obl:agent"] or subjects
     spans = []
     for subject in subjects:
@@ -213,7 +213,7 @@ def attribution(sentence: Sentence, lexicon: Lexicon) -> str | None:
     doc = sentence.doc
     for marker in ("citant", "citer"):
         for i, group in enumerate(sentence.lemmas):
-            if marker not in group or i + 1 < len(doc) and doc[i + 1].lower_ == "par":
+            if marker not in group or (i + 1 < len(doc) and doc[i + 1].lower_ == "par"):
                 continue  # "des responsables cités par la presse": the press relays, the officials are the source
             if found := _clean_source(_phrase_after(doc, i), lexicon):
                 return found

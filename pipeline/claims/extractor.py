@@ -203,7 +203,8 @@ class ClaimExtractor:
         depuis leur arrivée" are losses, whatever follows), or the noun it complements ("la mort de 300 soldats").
         """
         token = sentence.doc[noun]
-        if token.head.i == token.i or token.dep_ not in ("nsubj", "nsubj:pass", "nmod") and not _object_of_verb(token):
+        governed = token.dep_ in ("nsubj", "nsubj:pass", "nmod") or _object_of_verb(token)
+        if token.head.i == token.i or not governed:
             return None
         head = token.head.i
         for rule in sorted((r for r in self.lexicon.rules if r.quantitative and r.unit == unit),
@@ -300,7 +301,7 @@ class ClaimExtractor:
             unit, noun_end = self._counted_unit(sentence, span)
             carried = False
             vague_of_other = span.quantity is None and self._counts_another_noun(sentence, span.end)
-            if unit == _SAME_AS_BEFORE or unit is None and span.quantity is None and not vague_of_other:
+            if unit == _SAME_AS_BEFORE or (unit is None and span.quantity is None and not vague_of_other):
                 if previous_unit:
                     unit = previous_unit  # "600 soldats ont été tués et des milliers ont été blessés"
                 elif carried_unit and _anaphoric(sentence.doc, span.end):
@@ -355,7 +356,7 @@ class ClaimExtractor:
             return None
         if noun is None:
             return rule
-        if rule.owned and self._owned_by_others(sentence, noun) or self._requested(sentence, noun):
+        if (rule.owned and self._owned_by_others(sentence, noun)) or self._requested(sentence, noun):
             return None
         return rule
 
@@ -409,7 +410,7 @@ class ClaimExtractor:
             sentence, unit, noun, after, clause_start(doc, noun, 0), fallback=False, figure=False)
         if rule is None or negated(sentence, noun, after):
             return None
-        if rule.owned and self._owned_by_others(sentence, noun) or self._requested(sentence, noun):
+        if (rule.owned and self._owned_by_others(sentence, noun)) or self._requested(sentence, noun):
             return None
         return rule
 
@@ -439,20 +440,20 @@ class ClaimExtractor:
                 cue = self._hosting_cue(sentence, rule)
             if sentence.has_any(rule.excludes):
                 continue
-            if cue is None or rule.objects and not sentence.has_any(rule.objects):
+            if cue is None or (rule.objects and not sentence.has_any(rule.objects)):
                 cue = self._given_cue(sentence, rule)  # needs no object: who gives to whom says it all
             if cue is None:
                 continue
             missing = [group for group in rule.actors if group not in own_actors]
             if missing and not (len(missing) == 1 and (
-                    missing[0] in before and _pronoun_subject(sentence, cue) or self._went_to(sentence, rule,
+                    (missing[0] in before and _pronoun_subject(sentence, cue)) or self._went_to(sentence, rule,
                                                                                               missing[0]))):
                 continue  # qualitative claims need their actors in the sentence itself, or one as its "il" or goal
             if negated(sentence, cue, min(cue + 6, len(sentence.doc))):
                 continue
             if rule.speakers and not self._spoken_by(sentence, cue, rule.speakers):
                 continue
-            act, anchor, rivals = None, cue, ()
+            act, anchor, rivals = None, cue, tuple[int, ...]()
             if rule.acts:
                 found = self._act(sentence, rule)
                 if found is None:

@@ -133,7 +133,7 @@ class Sentence:
                 group_alt: list[str | None] = [spacy_lemma]
             else:
                 group_alt = [None] * len(group)
-            lemmas.append(group + ((spacy_lemma,) if group_alt[0] else ()) if group else group)
+            lemmas.append((*group, spacy_lemma) if group and spacy_lemma and group_alt[0] else group)
             flat.extend(group)
             alt.extend(group_alt)
             owner.extend([index] * len(group))

@@ -24,6 +24,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from pipeline.config import defaults as settings
 
@@ -101,8 +102,8 @@ class StoreSettings(_Model):
             raise ValueError("give either path or url, not both")
         if self.url is not None and not self.url.startswith(("postgresql://", "postgres://")):
             # Only the scheme is echoed: the rest of a database URL may hold a password.
-            raise ValueError(f"url: only postgresql:// stores are supported, got a {urlsplit(self.url).scheme or 'bare'!r} "
-                             "URL")
+            scheme = urlsplit(self.url).scheme or "bare"
+            raise ValueError(f"url: only postgresql:// stores are supported, got a {scheme!r} URL")
         return self
 
     @property
@@ -295,7 +296,7 @@ def _key(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     if error["type"] == "extra_forbidden":
         return "unknown key"
     if error["type"] == "missing":

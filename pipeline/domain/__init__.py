@@ -1,1 +1,4 @@
-"""Immutable records that flow between stages (FeedEntry -> Page -> Article -> Claim -> Judgement -> Alert, and Drop); no I/O."""
+"""Immutable records that flow between stages: FeedEntry -> Page -> Article -> Claim -> Judgement -> Alert, and Drop.
+
+No I/O here, and nothing from another room.
+"""

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import trafilatura
 from lxml.etree import LxmlError, ParserError, _Element
-from trafilatura.settings import use_config
+from trafilatura.settings import Document, use_config
 from trafilatura.utils import load_html
 
 from pipeline.config import defaults as settings
@@ -238,7 +238,7 @@ def extract_article(body: bytes, url: str = "") -> Extracted | ExtractionFailure
     document = trafilatura.bare_extraction(
         tree, url=url or None, include_comments=False, include_images=False, with_metadata=False, config=_CONFIG,
     )
-    if document is None or not (document.text or "").strip():
+    if not isinstance(document, Document) or not (document.text or "").strip():  # a dict only with as_dict=True
         return ExtractionFailure("no_content", "no main text found")
     text = clean_text(document.text or "", furniture)
     if lead and lead not in furniture and lead[:80] not in _norm(text):

@@ -55,7 +55,7 @@ def attempt(store: Store, sink: Sink, item: Pending, metrics: Metrics, rng: rand
     except SinkError as exc:
         _failed(store, sink, item, metrics, rng, exc)
         return False
-    except Exception as exc:  # noqa: BLE001 - a bug in a sink is one failed attempt, not the end of delivery
+    except Exception as exc:
         log.exception("sink %s: alert %s: unexpected failure", sink.key, item.alert_id)
         _failed(store, sink, item, metrics, rng, SinkError(f"unexpected {type(exc).__name__}: {exc}"))
         return False
@@ -102,7 +102,7 @@ class SinkWorker(threading.Thread):
         while not self.stopping.is_set():
             try:
                 wait = self.step()
-            except Exception:  # noqa: BLE001 - the store may fail for a moment; delivery must outlive it
+            except Exception:
                 if self.stopping.is_set():
                     return  # the store was closed under a send that outlived the stop: nothing to report
                 log.exception("sink %s: delivery failed; its alerts stay in the outbox", self.sink.key)
@@ -164,7 +164,7 @@ class Deliverer:
         while not self._stop.wait(1.0):
             try:
                 self.refresh_metrics()
-            except Exception:  # noqa: BLE001 - gauges are worth a log line, never the monitor
+            except Exception:
                 if self._stop.is_set():
                     return
                 log.exception("outbox gauges could not be read")
@@ -193,5 +193,5 @@ class Deliverer:
             worker.join(max(0.0, end - time.monotonic()))
         try:
             self.refresh_metrics()
-        except Exception:  # noqa: BLE001 - the last refresh is a courtesy
+        except Exception:
             log.debug("outbox gauges could not be read at stop", exc_info=True)

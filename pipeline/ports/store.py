@@ -126,7 +126,7 @@ class Store(Protocol):
 
 # One distinct figure and source recorded before: the id of its latest record, then low, high, unit, attributed_to,
 # and the seen_at and article_url of its first record.
-FigureRow = tuple[int, float, float, str | None, str | None, str, str]
+FigureRow = tuple[int, float, float, str, str | None, str, str]
 # The parts of a qualitative claim its identity is made of: place, act, event_date.
 IdentityRow = tuple[str | None, str | None, str | None]
 

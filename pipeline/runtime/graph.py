@@ -13,6 +13,7 @@ from typing import Any
 
 import apache_beam as beam
 from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
+from apache_beam.runners.sdf_utils import RestrictionTrackerView
 from apache_beam.transforms.core import RestrictionProvider
 from apache_beam.utils.timestamp import Duration
 
@@ -95,6 +96,9 @@ class _Forever(RestrictionProvider):
 
 
 
+_FOREVER = beam.DoFn.RestrictionParam(_Forever())  # the marker by which Beam passes the restriction's tracker
+
+
 class PollForeverFn(_StoreDoFn):
     """The unbounded source: each resume polls the feeds that are due, then sleeps until the next is.
 
@@ -114,7 +118,9 @@ class PollForeverFn(_StoreDoFn):
         super().teardown()
 
     @beam.DoFn.unbounded_per_element()
-    def process(self, element: Any, tracker: OffsetRestrictionTracker = beam.DoFn.RestrictionParam(_Forever())
+    def process(self, element: Any,
+                # Beam hands a RestrictionTrackerView in place of its RestrictionParam marker (its stubs disagree).
+                tracker: RestrictionTrackerView = _FOREVER,  # type: ignore[assignment]
                 ) -> Iterator[FeedEntry]:
         restriction = tracker.current_restriction()
         if STOP.is_set():
@@ -122,6 +128,7 @@ class PollForeverFn(_StoreDoFn):
             return
         if not tracker.try_claim(restriction.start):
             return
+        assert self.shared is not None, "setup() runs before process()"
         poller = self.shared.poller
         found: list[FeedEntry] = []
         with self.shared.lock:  # entries are emitted after the look, so the lock is never held by a downstream stage
@@ -130,7 +137,7 @@ class PollForeverFn(_StoreDoFn):
                     found.extend(poller.pending())
                 process_metrics().look()
                 found.extend(poller.poll_due())
-            except Exception:  # noqa: BLE001 - the source must outlive a bad poll (a locked store, a bug): it retries
+            except Exception:
                 log.exception("polling failed; trying again at the next look")
                 process_metrics().drop("poll", "internal_error")
             wait = min(max(poller.next_due() - time.time(), 0.05), MAX_SLEEP)
@@ -211,7 +218,7 @@ class JudgeFn(_StoreDoFn):
         article, claims = item
         try:
             yield from self.judge.judge(article, claims)
-        except Exception:  # noqa: BLE001 - the entry stays pending and is judged again at the next start
+        except Exception:
             log.exception("judging %s failed", article.url)
             process_metrics().drop("judge", "internal_error")
 
@@ -220,7 +227,7 @@ class RecordDropFn(_StoreDoFn):
     def process(self, drop: Drop) -> None:
         try:
             record_drop(process_metrics(), self.store, drop)
-        except Exception:  # noqa: BLE001 - counting a drop must never stop the monitor; the entry stays pending
+        except Exception:
             log.exception("recording the drop of %s failed", drop.key)
 
 

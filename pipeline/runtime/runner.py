@@ -69,7 +69,9 @@ def pipeline_options(settings: Settings, *, streaming: bool) -> PipelineOptions:
 def run_pipeline(settings: Settings, *, once: bool) -> None:
     """Build and run the graph until it finishes (once) or graph.STOP is set and it has drained."""
     options = pipeline_options(settings, streaming=not once)
-    for noisy in ("apache_beam", "PrismRunner", "apache_beam.runners.portability", "apache_beam.utils.subprocess_server"):
+    noisy_loggers = ("apache_beam", "PrismRunner", "apache_beam.runners.portability",
+                     "apache_beam.utils.subprocess_server")
+    for noisy in noisy_loggers:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     with beam.Pipeline(options=options) as pipeline:
         graph.build(pipeline, settings, once=once)

@@ -79,7 +79,7 @@ class TopicMatch:
 class LemmaIndex:
     """The lemmas of one text, indexed by lemma once so each phrase of each topic is found without a scan."""
 
-    __slots__ = ("lemmas", "_positions")
+    __slots__ = ("_positions", "lemmas")
 
     def __init__(self, lemmas: Sequence[str]) -> None:
         self.lemmas: Phrase = tuple(lemmas)

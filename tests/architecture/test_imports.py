@@ -65,7 +65,7 @@ def find_cycles(edges: dict[str, set[str]]) -> list[list[str]]:
         state[node] = 1
         for dep in sorted(edges.get(node, ())):
             if state.get(dep) == 1:
-                cycles.append(path[path.index(dep):] + [dep])
+                cycles.append([*path[path.index(dep):], dep])
             elif dep not in state:
                 visit(dep, [*path, dep])
         state[node] = 2

@@ -21,7 +21,7 @@ def empty_feeds() -> Iterator[tuple[str, Counter[str]]]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             requests[self.path] += 1
             self.send_response(200)
             self.send_header("Content-Type", "application/rss+xml")

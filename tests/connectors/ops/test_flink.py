@@ -33,10 +33,10 @@ def test_a_changed_jar_is_refused(tmp_path: Path) -> None:
 def test_a_missing_or_unlocked_jar_is_refused(tmp_path: Path) -> None:
     lock = jars(tmp_path / "lib", a=b"one", b=b"two")
     (tmp_path / "lib" / "b.jar").unlink()
-    with pytest.raises(FlinkSetupError, match="1 locked jars missing, first b.jar"):
+    with pytest.raises(FlinkSetupError, match=r"1 locked jars missing, first b\.jar"):
         verify(tmp_path / "lib", lock)
     jars(tmp_path / "lib", b=b"two", c=b"three")
-    with pytest.raises(FlinkSetupError, match="c.jar is not in"):
+    with pytest.raises(FlinkSetupError, match=r"c\.jar is not in"):
         verify(tmp_path / "lib", lock)
 
 

@@ -169,7 +169,8 @@ def test_the_bounded_history_judges_as_the_whole_history_would(store: Store) -> 
                                     sentence=s))
         url = f"https://story.example/{n}"
         text = " ".join(f"mot{n}x{k}" for k in range(120))  # no two articles alike: none is a copy
-        expected = judge_article(claims, lambda c: full_history(recorded, c.topic, c.predicate), article_url=url,
+        expected = judge_article(claims, lambda c, seen=recorded: full_history(seen, c.topic, c.predicate),
+                                 article_url=url,
                                  seen_at=NOW.isoformat(), tolerance=0.1)
         got = commit(store, article(url, text=text), claims).judgements
         assert [(j.claim, j.kind, j.previous) for j in got] == [(j.claim, j.kind, j.previous) for j in expected], n
@@ -284,7 +285,7 @@ def test_syndicated_copies_judged_at_once_alert_once(workers: Callable[..., Post
     # Without one judgement per topic at a time, each copy would judge against a history without the others.
     stores = [workers() for _ in range(6)]
     copies = [article(f"https://outlet{i}.example/kim", text=WIRE + f" Source {i}") for i in range(6)]
-    results = at_once([lambda s=s, a=a: commit(s, a, [killed(600)]) for s, a in zip(stores, copies)])
+    results = at_once([lambda s=s, a=a: commit(s, a, [killed(600)]) for s, a in zip(stores, copies, strict=True)])
     assert sum(len(r.alerts) for r in results) == 1
     assert sum(r.duplicate_of is not None for r in results) == 5
 

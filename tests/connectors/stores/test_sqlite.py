@@ -57,7 +57,7 @@ def test_wal_mode_schema_version_and_integrity(tmp_path: Path) -> None:
 
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "bad.db").write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="bad.db"):
+    with pytest.raises(StoreError, match=r"bad\.db"):
         SqliteStore(tmp_path / "bad.db")
 
 

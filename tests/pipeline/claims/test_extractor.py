@@ -1,4 +1,5 @@
-"""pipeline.claims.extractor: predicates, figures, attribution, hedging, places, acts and dates read from French news prose.
+"""pipeline.claims.extractor: predicates, figures, attribution, hedging, places, acts and dates read from French
+news prose.
 
 Every sentence here was written for these tests in the register of the French wire services; none comes from the
 seed articles, which the end-to-end test judges. Each case states every claim the sentence must give, so a claim too

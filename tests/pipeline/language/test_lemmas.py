@@ -1,4 +1,5 @@
-"""pipeline.language.lemmas: French words reduced to accent- and case-insensitive lemmas, the same way in texts and lexicons."""
+"""pipeline.language.lemmas: French words reduced to accent- and case-insensitive lemmas, the same way in texts and
+lexicons."""
 
 from __future__ import annotations
 

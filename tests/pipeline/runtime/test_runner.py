@@ -35,5 +35,5 @@ def test_flink_runs_on_the_fetched_job_server_with_an_embedded_flink_unless_told
 
 def test_a_missing_flink_job_server_is_an_error_not_a_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GUETTEUR_FLINK_JOB_SERVER", "/nonexistent/job-server.jar")
-    with pytest.raises(GuetteurError, match="GUETTEUR_FLINK_JOB_SERVER=/nonexistent/job-server.jar"):
+    with pytest.raises(GuetteurError, match=r"GUETTEUR_FLINK_JOB_SERVER=/nonexistent/job-server\.jar"):
         pipeline_options(settings_from_dict({"runner": {"name": "flink"}}), streaming=False)
