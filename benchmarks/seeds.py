@@ -21,7 +21,7 @@ import apache_beam as beam
 
 from benchmarks.gold import by_seed, score
 from fixtures.server import FixtureServer
-from pipeline.app.commands import run_command
+from pipeline.app.run import run_command
 from pipeline.claims.parsing import nlp
 from pipeline.config.schema import load_settings
 from pipeline.runtime.process import process_metrics

@@ -110,7 +110,7 @@ def _check_config(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from pipeline.app.commands import extract_command
+    from pipeline.app.run import extract_command
 
     print(json.dumps(extract_command(args.source, allow_private=args.allow_private_networks), ensure_ascii=False,
                      indent=2))
@@ -127,7 +127,7 @@ def _long_running() -> None:
 
 def _run(args: argparse.Namespace) -> int:
     _long_running()
-    from pipeline.app.commands import run_command
+    from pipeline.app.run import run_command
     from pipeline.config.schema import load_settings
     from pipeline.runtime.process import STOP
 
@@ -148,7 +148,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _alerts(args: argparse.Namespace) -> int:
-    from pipeline.app import alerts_cli as cmd
+    from pipeline.app import alerts as cmd
     from pipeline.config.schema import load_settings
 
     if args.config is None:

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 from fixtures.server import FixtureServer
-from pipeline.app.commands import run_command
+from pipeline.app.run import run_command
 from pipeline.config.defaults import DEMO_POLL_INTERVAL as POLL_INTERVAL
 from pipeline.config.schema import ConsoleSink, load_settings
 from pipeline.runtime.process import STOP, process_metrics
