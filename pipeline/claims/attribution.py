@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+
+from spacy.tokens import Doc, Token
 
 from pipeline.claims.lexicon import Lexicon
 from pipeline.claims.parsing import CLAUSE_BREAKS, REFLEXIVE, Sentence, clause_start, contains
@@ -82,16 +83,16 @@ def _unconfirmed(lemmas: Sequence[str]) -> bool:
     return any(contains(lemmas, marker) for marker in _UNCONFIRMED)
 
 
-def _phrase_after(doc: Any, index: int) -> str:
+def _phrase_after(doc: Doc, index: int) -> str:
     """The noun phrase after a token ('selon X'): up to punctuation, a verb or a subordinate clause.
 
     A negated participle stays ("des informations non confirmées"), so that a source which is none is read as
     such; any other participle ends the phrase ("des estimations publiées le 2", "des responsables cités par").
     """
     words: list[str] = []
-    nouns: list[Any] = []  # the phrase's nouns, one of which a participle describing it agrees with
+    nouns: list[Token] = []  # the phrase's nouns, one of which a participle describing it agrees with
     for token in doc[index + 1 :]:
-        participle = bool(words) and token.pos_ == "VERB" and "Part" in token.morph.get("VerbForm")
+        participle = bool(words) and token.pos_ == "VERB" and "Part" in token.morph.get("VerbForm", None)
         if participle and nouns and not any(_agrees(token, noun) for noun in nouns):
             words.append(token.text_with_ws)  # "l'état-major interarmées": an adjective the tagger took for a verb
             continue
@@ -115,12 +116,13 @@ def _phrase_after(doc: Any, index: int) -> str:
     return "".join(words)
 
 
-def _agrees(word: Any, noun: Any) -> bool:
+def _agrees(word: Token, noun: Token) -> bool:
     """Whether a word may describe a noun: the same number and gender, where the tagger gives both."""
-    return all(not (a := word.morph.get(f)) or not (b := noun.morph.get(f)) or a == b for f in ("Number", "Gender"))
+    return all(not (a := word.morph.get(f, None)) or not (b := noun.morph.get(f, None)) or a == b
+               for f in ("Number", "Gender"))
 
 
-def _reports(sentence: Sentence, token: Any) -> bool:
+def _reports(sentence: Sentence, token: Token) -> bool:
     """A reporting verb ('indiquer', 'estimer'): by any of the token's lemmas, or, for a verb whose present form
     the lookup table reads as a noun ("estime", "précise", "annonce"), by the infinitive of that form."""
     if token.pos_ != "VERB":
@@ -157,12 +159,12 @@ def _incise(sentence: Sentence, lexicon: Lexicon) -> str | None:
     return None
 
 
-def is_day_word(token: Any) -> bool:
+def is_day_word(token: Token) -> bool:
     return token.lower_ in ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier",
                             "soir", "matin")
 
 
-def subject_spans(verb: Any) -> list[tuple[int, int]]:
+def subject_spans(verb: Token) -> list[tuple[int, int]]:
     """Token ranges of who does what a verb says: its agent in the passive ('confirmé par Kiev'), else its subject.
 
     Pronouns are left out ("il a indiqué" names nobody here), but the small model splits "Kim Jong-un" and takes
@@ -239,14 +241,14 @@ def attribution(sentence: Sentence, lexicon: Lexicon) -> str | None:
 def hedged(sentence: Sentence, start: int = 0, end: int | None = None) -> bool:
     """Conditional mood ('auraient été tués'), 'présumé', 'accusé de' and their kin, or 'non confirmé'."""
     for token in sentence.doc[start:end]:
-        if "Cnd" in token.morph.get("Mood") or _conditional_form(token):
+        if "Cnd" in token.morph.get("Mood", None) or _conditional_form(token):
             return True
     if _unconfirmed(sentence.flat):
         return True
     return any(set(group) & _HEDGE_LEMMAS for group in sentence.lemmas[start:end])
 
 
-def _conditional_form(token: Any) -> bool:
+def _conditional_form(token: Token) -> bool:
     """A conditional the small model missed: it tags "fournirait" as an imperfect and "aideraient" as an adverb.
 
     Every conditional ends in -rait or -raient; the imperfects that do too are those of verbs whose stem ends in r
@@ -295,7 +297,7 @@ def _denied_clause(sentence: Sentence, start: int) -> bool:
     return False
 
 
-def _negated_verb(token: Any) -> bool:
+def _negated_verb(token: Token) -> bool:
     """'la Corée du Nord n'avait plus envoyé de troupes': the 'ne' sits on the verb that governs the noun,
     further back than any window would reach."""
     head = token

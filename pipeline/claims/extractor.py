@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+
+from spacy.tokens import Doc, Token
 
 from pipeline.claims.attribution import attribution, hedged, is_day_word, negated, subject_spans
 from pipeline.claims.lexicon import Lexicon, PredicateRule
 from pipeline.claims.parsing import Sentence, clause_break, clause_end, clause_start, contains, parsed, sentences
 from pipeline.domain.records import Article, Claim, Figure
-from pipeline.language.dates import EventDate, resolve_dates
+from pipeline.language.dates import DateMention, EventDate, resolve_dates
 from pipeline.language.lemmas import normalise
 from pipeline.language.numbers import Quantity, find_figures, vague_quantity
 from pipeline.language.text import fold, month_number
@@ -65,7 +66,7 @@ class ClaimExtractor:
         with parsed([text for _, text in kept]) as docs:
             return self._claims(article, lemmas, kept, docs)
 
-    def _claims(self, article: Article, lemmas: Sequence[list[str]], kept: list[tuple[int, str]], docs: list[Any]
+    def _claims(self, article: Article, lemmas: Sequence[list[str]], kept: list[tuple[int, str]], docs: list[Doc]
                 ) -> list[Claim]:
         claims: list[Claim] = []
         previous_actor: set[str] = set()
@@ -526,7 +527,7 @@ class ClaimExtractor:
                     # ("La Russie a demandé à la Corée du Nord de lui fournir des soldats").
                     verb = sentence.doc[hit]
                     spans = subject_spans(verb)
-                    if not spans and not {"Inf", "Part"} & set(verb.morph.get("VerbForm")):
+                    if not spans and not {"Inf", "Part"} & set(verb.morph.get("VerbForm", None)):
                         spans = [(clause_start(sentence.doc, hit, 0), hit)]
                     if any(sentence.has_any(names, start, end) for start, end in spans):
                         return hit
@@ -564,30 +565,30 @@ class ClaimExtractor:
         return max(found)[1] if found else None
 
 
-def _one_of(doc: Any, noun: int) -> bool:
+def _one_of(doc: Doc, noun: int) -> bool:
     """'un soldat', 'une recrue': a singular noun right after the indefinite article, which also means one.
 
     Not "l'un des soldats" (the noun is plural) nor "un de ses soldats" (the article is not next to it).
     """
     token = doc[noun]
-    return (noun > 0 and doc[noun - 1].lower_ in ("un", "une") and "Plur" not in token.morph.get("Number")
+    return (noun > 0 and doc[noun - 1].lower_ in ("un", "une") and "Plur" not in token.morph.get("Number", None)
             and not token.lower_.endswith(("s", "x")))
 
 
-def _linked(doc: Any, end: int, start: int) -> bool:
+def _linked(doc: Doc, end: int, start: int) -> bool:
     """Whether two figures are the two ends of one change or span: "de 30 % à 50 %", "de 11 000 à 15 000"."""
     between = [token.lower_ for token in doc[end:start]]
     return between in (["à"], ["a"], ["%", "à"], ["%", "a"])
 
 
-def _object_of_verb(token: Any) -> bool:
+def _object_of_verb(token: Token) -> bool:
     """Whether a noun is what its verb acts on: after the verb and attached to it as an object or an oblique, since
     the small model reads "a perdu 1 200 hommes" as obj, obl:arg or obl:mod from one sentence to the next."""
     head = token.head
     return head.pos_ in ("VERB", "AUX") and head.i < token.i and (token.dep_ == "obj" or token.dep_.startswith("obl"))
 
 
-def _anaphoric(doc: Any, end: int) -> bool:
+def _anaphoric(doc: Doc, end: int) -> bool:
     """Whether a bare figure stands for a noun said before: followed by its verb ('dont 1 200 ont été tués') or by
     'd'entre eux'."""
     if end >= len(doc):
@@ -608,11 +609,11 @@ def _date_of(sentence: Sentence, anchor: int, published: datetime, rivals: Seque
     token = doc[anchor]
     start, end = token.idx, token.idx + len(token.text)
 
-    def governed(mention: Any, by: Any) -> bool:
+    def governed(mention: DateMention, by: Token) -> bool:
         span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
         return span is not None and _governed_by(span.root, by)
 
-    def distance(mention: Any) -> int:
+    def distance(mention: DateMention) -> int:
         return max(mention.start - end, start - mention.end, 0)
 
     mentions = [m for m in resolve_dates(sentence.text, published, ahead=_planned(sentence, anchor))
@@ -635,12 +636,12 @@ def _planned(sentence: Sentence, anchor: int) -> bool:
     while True:
         if token.pos_ in ("VERB", "AUX"):
             verbs = [token, *(child for child in token.children if child.dep_.startswith("aux"))]
-            if any("Fut" in verb.morph.get("Tense") for verb in verbs):
+            if any("Fut" in verb.morph.get("Tense", None) for verb in verbs):
                 return True
             lemmas = set(sentence.lemmas[token.i])
             if lemmas & _PLANNING:
                 return True
-            infinitive = any(child.dep_ == "xcomp" and "Inf" in child.morph.get("VerbForm")
+            infinitive = any(child.dep_ == "xcomp" and "Inf" in child.morph.get("VerbForm", None)
                              for child in token.children)
             if lemmas & _PLANNING_WITH_INFINITIVE and infinitive:
                 return True  # "doit se rendre", "va signer"; not "est allé à Moscou"
@@ -665,7 +666,7 @@ def _pronoun_subject(sentence: Sentence, cue: int) -> bool:
         token = token.head
 
 
-def _governed_by(token: Any, anchor: Any) -> bool:
+def _governed_by(token: Token, anchor: Token) -> bool:
     """Whether the anchor is the first verb (or itself) up the token's chain of heads."""
     while True:
         if token.i == anchor.i:

@@ -11,7 +11,9 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from pipeline.claims.lexicon import Phrase
 from pipeline.domain.records import Article
@@ -52,14 +54,14 @@ def sentences(article: Article) -> list[str]:
     return out
 
 
-_nlp: Any = None
+_nlp: Language | None = None
 _nlp_lock = threading.Lock()
 _zone_lock = threading.Lock()
 # "10 000", "10'000", "10.000": one number that the tokenizer cuts in two; not the "1 000" of "2,1 000" nor a decimal.
 _GROUPED_DIGITS = re.compile(r"(?<!\d)(?<!\d[.,])\d{1,3}([ \u00a0\u202f'’.])\d{3}(?:\1\d{3})*(?!\d|[.,]\d)")
 
 
-def merge_grouped_digits(doc: Any) -> Any:
+def merge_grouped_digits(doc: Doc) -> Doc:
     """Make each number written in groups of digits one token, normalised to its plain digits, before the tagger and
     the parser see it.
 
@@ -74,7 +76,7 @@ def merge_grouped_digits(doc: Any) -> Any:
     return doc
 
 
-def nlp() -> Any:
+def nlp() -> Language:
     """spaCy's French pipeline, loaded once per process (about 4 s), grouped digits merged first."""
     global _nlp
     if _nlp is None:
@@ -91,7 +93,7 @@ def nlp() -> Any:
 
 
 @contextmanager
-def parsed(texts: Sequence[str]) -> Iterator[list[Any]]:
+def parsed(texts: Sequence[str]) -> Iterator[list[Doc]]:
     """The parses of these sentences, valid inside the block.
 
     Every new token adds a string to spaCy's vocabulary for good: over weeks of news (every figure, every name) the
@@ -113,7 +115,7 @@ class Sentence:
     """
 
     text: str
-    doc: Any
+    doc: Doc
     lemmas: list[tuple[str, ...]]  # per token
     flat: list[str]  # every lookup lemma in order
     alt: list[str | None]  # spaCy's lemma, unaccented, for flat entries that are a whole token
@@ -121,7 +123,7 @@ class Sentence:
     before: list[str] = field(default_factory=list)  # the lookup lemmas of the sentence before, for context
 
     @classmethod
-    def of(cls, doc: Any) -> Sentence:
+    def of(cls, doc: Doc) -> Sentence:
         lemmas: list[tuple[str, ...]] = []
         flat: list[str] = []
         alt: list[str | None] = []
@@ -152,9 +154,9 @@ class Sentence:
         n = len(phrase)
         for i in range(len(self.flat) - n + 1):
             if all(self._at(i + k, phrase[k]) for k in range(n)):
-                token = self.owner[i]
-                if token >= start and (end is None or token < end):
-                    hits.append(token)
+                owner = self.owner[i]
+                if owner >= start and (end is None or owner < end):
+                    hits.append(owner)
         if n == 2 and phrase[0] == "se":
             for token in self.doc:
                 if phrase[1] not in self.lemmas[token.i]:
@@ -179,19 +181,20 @@ def contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
     return any(tuple(haystack[i : i + n]) == tuple(needle) for i in range(len(haystack) - n + 1))
 
 
-def _opens_aside(doc: Any, index: int) -> bool:
+def _opens_aside(doc: Doc, index: int) -> bool:
     """'selon', 'citant', 'comme' or 'd'après' (two tokens for spaCy) at this token, or a participle in apposition:
     "1 500 soldats, déployés depuis l'automne, ont été tués" are killed, and "déployés" only describes them."""
     if index >= len(doc):
         return False
     token = doc[index]
     low = token.lower_
-    if token.pos_ == "VERB" and "Part" in token.morph.get("VerbForm") and "Past" in token.morph.get("Tense"):
+    morph = token.morph
+    if token.pos_ == "VERB" and "Part" in morph.get("VerbForm", None) and "Past" in morph.get("Tense", None):
         return True
     return low in _ASIDES or (low in ("d'", "d’") and index + 1 < len(doc) and doc[index + 1].lower_ == "après")
 
 
-def clause_break(doc: Any, index: int) -> bool:
+def clause_break(doc: Doc, index: int) -> bool:
     """Punctuation, or the start of a purpose or contrast clause ('pour compenser', 'alors que')."""
     token = doc[index]
     if token.text in CLAUSE_BREAKS:
@@ -201,11 +204,12 @@ def clause_break(doc: Any, index: int) -> bool:
         return False
     if token.lower_ in _PURPOSE_MARKERS:
         # "pour compenser", "afin de les remplacer", "avant de la reconnaître": an infinitive, maybe after a clitic.
-        return any(t.pos_ in ("VERB", "AUX") and "Inf" in t.morph.get("VerbForm") for t in doc[index + 1 : index + 4])
+        after = doc[index + 1 : index + 4]
+        return any(t.pos_ in ("VERB", "AUX") and "Inf" in t.morph.get("VerbForm", None) for t in after)
     return token.lower_ in _CONTRAST_MARKERS and following.lower_ in ("que", "qu'", "qu’")
 
 
-def clause_end(doc: Any, start: int, limit: int) -> int:
+def clause_end(doc: Doc, start: int, limit: int) -> int:
     """Where the clause that follows a counted noun ends: at punctuation, unless it opens an aside.
 
     "15 000 troupes, avec des pertes importantes" must not read the losses as the troops' fate, while
@@ -225,7 +229,7 @@ def clause_end(doc: Any, start: int, limit: int) -> int:
     return limit
 
 
-def clause_start(doc: Any, end: int, limit: int) -> int:
+def clause_start(doc: Doc, end: int, limit: int) -> int:
     """Where the clause before a quantity starts: after the last break, reading back over an aside.
 
     "Pour compenser ses pertes, Pyongyang a envoyé 3 000 soldats" must not read the losses as the soldiers',
