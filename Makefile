@@ -19,7 +19,7 @@ COMPOSE_VERSION := v2.34.0
 SYSTEM_PACKAGES := postgresql prometheus
 SYSTEM_STAMP := .cache/system-packages
 
-.PHONY: setup setup-flink system-packages demo test bench-extraction bench-seeds bench-seeds-flink clean
+.PHONY: setup setup-flink system-packages demo test bench-extraction bench-seeds bench-seeds-flink bench-claims clean
 
 $(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "guetteur needs Python 3.11 (set PYTHON=...)")'
@@ -76,6 +76,9 @@ bench-extraction: setup
 
 bench-seeds: setup
 	$(BIN)/python -m benchmarks.seeds
+
+bench-claims: setup
+	$(BIN)/python -m benchmarks.claims
 
 bench-seeds-flink: setup-flink
 	$(BIN)/python -m benchmarks.seeds --runner flink

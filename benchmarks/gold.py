@@ -51,8 +51,8 @@ class Score:
         return "\n".join(lines)
 
 
-def score(gold: dict[str, Any], alerts_by_seed: dict[str, list[dict[str, Any]]], others: list[dict[str, Any]]
-          ) -> Score:
+def score(gold: dict[str, Any], alerts_by_seed: dict[str, list[dict[str, Any]]], others: list[dict[str, Any]],
+          quantitative: frozenset[str] | set[str] = QUANTITATIVE) -> Score:
     """Quantitative alerts by article, predicate, kind and figure, one to one; qualitative by article, predicate
     and kind, several alerts allowed for one expectation. Alerts from any other article are extra."""
     result = Score(extra=[("other", a) for a in others])
@@ -60,7 +60,7 @@ def score(gold: dict[str, Any], alerts_by_seed: dict[str, list[dict[str, Any]]],
         seed = article["id"]
         alerts = list(alerts_by_seed.get(seed, []))
         for expected in article["expected_alerts"]:
-            if expected["predicate"] in QUANTITATIVE:
+            if expected["predicate"] in quantitative:
                 hit = next((a for a in alerts if a["predicate"] == expected["predicate"] and
                             a["kind"] == expected["kind"] and figure_matches(a, expected)), None)
                 if hit is None:
