@@ -160,7 +160,7 @@ class ClaimExtractor:
         Nationalities count whatever the tagger makes of them: it reads "pertes russes" as a noun and a verb.
         """
         doc = sentence.doc
-        nationalities = (*self.lexicon.foreign, *self.lexicon.actors.get("coree_du_nord", ()))
+        nationalities = (*self.lexicon.foreign, *self.lexicon.owners)
         end = noun + 1
         while end < len(doc) and end <= noun + 4 and (
                 doc[end].pos_ in ("ADJ", "CCONJ") or sentence.has_any(nationalities, end, end + 1)):
@@ -175,12 +175,12 @@ class ClaimExtractor:
         end = self._qualifiers_end(sentence, noun)
         if not sentence.has_any(self.lexicon.foreign, noun + 1, end):
             return False
-        return not sentence.has_any(self.lexicon.actors.get("coree_du_nord", ()), noun, end)
+        return not sentence.has_any(self.lexicon.owners, noun, end)
 
     def _mixed(self, sentence: Sentence, noun: int) -> bool:
         """'500 soldats russes et nord-coréens': North Koreans among others, so a mention whose figure is unknown."""
         end = self._qualifiers_end(sentence, noun)
-        names = self.lexicon.actors.get("coree_du_nord", ())
+        names = self.lexicon.owners
         return sentence.has_any(self.lexicon.foreign, noun + 1, end) and sentence.has_any(names, noun + 1, end)
 
     def _owned_by_others(self, sentence: Sentence, noun: int) -> bool:
@@ -188,7 +188,7 @@ class ClaimExtractor:
 
         Only for the object of a verb, and never when the noun itself is North Korean ("10 000 Nord-Coréens").
         """
-        names = self.lexicon.actors.get("coree_du_nord", ())
+        names = self.lexicon.owners
         token = sentence.doc[noun]
         if not _object_of_verb(token) or sentence.has_any(names, noun, self._qualifiers_end(sentence, noun)):
             return False
@@ -235,7 +235,7 @@ class ClaimExtractor:
             return False
         if span.start == 0 or doc[span.start - 1].lower_ not in ("les", "ces"):
             return False
-        return not sentence.has_any(self.lexicon.actors.get("coree_du_nord", ()), noun,
+        return not sentence.has_any(self.lexicon.owners, noun,
                                     self._qualifiers_end(sentence, noun))
 
     def _others_cue(self, sentence: Sentence, unit: str, start: int, end: int) -> bool:
@@ -324,7 +324,8 @@ class ClaimExtractor:
             if span.quantity is not None and not (noun is not None and self._mixed(sentence, noun)):
                 figure = Figure(span.quantity.low, span.quantity.high, rule.unit)
             claims.append(Claim(
-                topic=self.lexicon.topic, predicate=rule.name, evidence=sentence.text, quantitative=True,
+                topic=self.lexicon.topic, predicate=rule.name, label=rule.label, evidence=sentence.text,
+                quantitative=True,
                 figure=figure, attributed_to=source, hedged=hedged(sentence), sentence=position,
             ))
         claims.extend(self._mentions(sentence, position, actors, source, counted_tokens,
@@ -378,7 +379,8 @@ class ClaimExtractor:
                 continue
             done.add(rule.name)
             figure = Figure(1, 1, rule.unit) if rule.singular and _one_of(sentence.doc, hit) else None
-            yield Claim(topic=self.lexicon.topic, predicate=rule.name, evidence=sentence.text, quantitative=True,
+            yield Claim(topic=self.lexicon.topic, predicate=rule.name, label=rule.label, evidence=sentence.text,
+                        quantitative=True,
                         figure=figure, attributed_to=source, hedged=hedged(sentence), sentence=position)
 
     def _suffered(self, sentence: Sentence, position: int, actors: set[str], source: str | None,
@@ -398,7 +400,8 @@ class ClaimExtractor:
             if negated(sentence, cue, clause_end(sentence.doc, cue + 1, len(sentence.doc))):
                 continue
             done.add(rule.name)
-            yield Claim(topic=self.lexicon.topic, predicate=rule.name, evidence=sentence.text, quantitative=True,
+            yield Claim(topic=self.lexicon.topic, predicate=rule.name, label=rule.label, evidence=sentence.text,
+                        quantitative=True,
                         attributed_to=source, hedged=hedged(sentence), sentence=position)
 
     def _mention_rule(self, sentence: Sentence, unit: str, noun: int) -> PredicateRule | None:
@@ -423,7 +426,7 @@ class ClaimExtractor:
         ("Pyongyang a envoyé des renforts, portant le total à 15 000 hommes"); one that does not name it at all
         leans on the sentence before.
         """
-        names = self.lexicon.actors.get("coree_du_nord", ())
+        names = self.lexicon.owners
         return sentence.has_any(names, 0, end) or not sentence.has_any(names)
 
     def _actors_ok(self, rule: PredicateRule, actors: set[str]) -> bool:
@@ -462,13 +465,12 @@ class ClaimExtractor:
                 act, anchor, rivals = found
             date = _date_of(sentence, anchor, published, rivals)
             event_date = str(date) if date is not None else None
-            place = None
-            if rule.name == "official_visit":
-                place = self._place(sentence, cue)
-                if event_date is None:
-                    event_date = published.strftime("%Y-%m")  # a visit reported without a date is the day's news
+            if event_date is None and rule.undated == "publication":
+                event_date = published.strftime("%Y-%m")
+            place = self._place(sentence, cue) if "place" in rule.identity else None
             yield Claim(
-                topic=self.lexicon.topic, predicate=rule.name, evidence=sentence.text, quantitative=False,
+                topic=self.lexicon.topic, predicate=rule.name, label=rule.label, evidence=sentence.text,
+                quantitative=False, identity=rule.identity,
                 attributed_to=source, hedged=hedged(sentence), place=place, act=act,
                 event_date=event_date, sentence=position,
             )

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from pipeline.language.lemmas import normalise_phrase
 from pipeline.topics.matching import Topic
+from pipeline.topics.predicates import predicate_specs, shared_tables
 
 Phrase = tuple[str, ...]
 
@@ -23,6 +23,7 @@ class PredicateRule:
     name: str
     quantitative: bool
     unit: str = ""
+    label: str = ""  # French, for people
     cues: tuple[Phrase, ...] = ()
     objects: tuple[Phrase, ...] = ()  # a qualitative cue counts only with one of these in the sentence, if given
     excludes: tuple[Phrase, ...] = ()
@@ -58,6 +59,10 @@ class PredicateRule:
     # Actor group -> verbs of giving that are a cue when that group is their subject, with no object needed: "La
     # Russie aurait aidé la Corée du Nord à moderniser ses missiles".
     given_by: Mapping[str, tuple[Phrase, ...]] = field(default_factory=dict)
+    # Which of place, act and month tell two events of a qualitative predicate apart (the novelty policy), and
+    # whether an undated one is of the publication's month ("publication") or stays undated ("none").
+    identity: tuple[str, ...] = ()
+    undated: str = "none"
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,12 @@ class Lexicon:
     places: Mapping[str, tuple[Phrase, ...]]  # canonical city -> its names ("Moscou": moscou, kremlin)
     sources: Mapping[str, tuple[Phrase, ...]]  # canonical source label -> its names
     foreign: tuple[Phrase, ...] = ()  # nationalities that make a counted noun someone else's ("soldats ukrainiens")
+    owner: str = ""  # the actor group whose people the figures count (`_counted.owner`)
+
+    @property
+    def owners(self) -> tuple[Phrase, ...]:
+        """The names of the group whose people the figures count ("nord-coréen", "Pyongyang"...)."""
+        return self.actors.get(self.owner, ())
 
     @property
     def cue_lemmas(self) -> frozenset[str]:
@@ -81,47 +92,44 @@ def _phrases(values: Iterable[str]) -> tuple[Phrase, ...]:
     return tuple(p for p in (normalise_phrase(v) for v in values) if p)
 
 
-def _table(raw: Mapping[str, Any], key: str) -> dict[str, tuple[Phrase, ...]]:
-    return {name: _phrases(values) for name, values in dict(raw.get(key, {})).items()}
-
-
 def lexicon_from_topic(topic: Topic) -> Lexicon:
-    """Build the lexicon from a topic's `predicates` table (its `_nouns`, `_places`, `_sources` sub-tables apart)."""
-    raw = topic.predicates
-    rules = []
-    for name, spec in raw.items():
-        if name.startswith("_"):
-            continue
-        rules.append(PredicateRule(
-            name=name,
-            quantitative=spec.get("kind", "qualitative") == "quantitative",
-            unit=spec.get("unit", ""),
-            cues=_phrases(spec.get("cues", [])),
-            objects=_phrases(spec.get("objects", [])),
-            excludes=_phrases(spec.get("excludes", [])),
-            actors=tuple(spec.get("actors", [])),
-            priority=int(spec.get("priority", 50)),
-            default=bool(spec.get("default", False)),
-            acts={act: _phrases(words) for act, words in dict(spec.get("acts", {})).items()},
-            speakers=tuple(spec.get("speakers", [])),
-            hosting=_phrases(spec.get("hosting", [])),
-            guests=_phrases(spec.get("guests", [])),
-            owned=bool(spec.get("owned", False)),
-            figure_excludes=_phrases(spec.get("figure_excludes", [])),
-            hypothetical=bool(spec.get("hypothetical", False)),
-            singular=bool(spec.get("singular", False)),
-            default_needs=_phrases(spec.get("default_needs", [])),
-            destinations={group: _phrases(names) for group, names in dict(spec.get("destinations", {})).items()},
-            travel=_phrases(spec.get("travel", [])),
-            given_by={group: _phrases(verbs) for group, verbs in dict(spec.get("given_by", {})).items()},
-        ))
+    """Build the lexicon from a topic's validated `predicates` table (its `_nouns`, `_places`, ... tables apart)."""
+    specs = predicate_specs(topic.predicates)
+    shared = shared_tables(topic.predicates)
+    rules = tuple(PredicateRule(
+        name=name,
+        quantitative=spec.kind == "quantitative",
+        unit=spec.unit,
+        label=spec.label,
+        cues=_phrases(spec.cues),
+        objects=_phrases(spec.objects),
+        excludes=_phrases(spec.excludes),
+        actors=tuple(spec.actors),
+        priority=spec.priority,
+        default=spec.default,
+        acts={act: _phrases(words) for act, words in spec.acts.items()},
+        speakers=tuple(spec.speakers),
+        hosting=_phrases(spec.hosting),
+        guests=_phrases(spec.guests),
+        owned=spec.owned,
+        figure_excludes=_phrases(spec.figure_excludes),
+        hypothetical=spec.hypothetical,
+        singular=spec.singular,
+        default_needs=_phrases(spec.default_needs),
+        destinations={group: _phrases(names) for group, names in spec.destinations.items()},
+        travel=_phrases(spec.travel),
+        given_by={group: _phrases(verbs) for group, verbs in spec.given_by.items()},
+        identity=tuple(spec.identity),
+        undated=spec.undated,
+    ) for name, spec in specs.items())
     return Lexicon(
         topic=topic.id,
-        rules=tuple(rules),
-        nouns=_table(raw, "_nouns"),
+        rules=rules,
+        nouns={unit: _phrases(words) for unit, words in shared.nouns.items()},
         actors={group.name: tuple(lemmas for _, lemmas in group.entries) for group in topic.actors}
-        | _table(raw, "_actors"),
-        places=_table(raw, "_places"),
-        sources=_table(raw, "_sources"),
-        foreign=_phrases(raw.get("_foreign", {}).get("nationalities", [])),
+        | {group: _phrases(words) for group, words in shared.actors.items()},
+        places={place: _phrases(words) for place, words in shared.places.items()},
+        sources={source: _phrases(words) for source, words in shared.sources.items()},
+        foreign=_phrases(shared.foreign.nationalities),
+        owner=shared.counted.owner if shared.counted else "",
     )

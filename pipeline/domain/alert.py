@@ -44,6 +44,7 @@ class Alert:
     article: AlertArticle
     previous: tuple[PriorFigure, ...]
     created_at: str  # ISO 8601, UTC
+    label: str = ""  # the predicate's French label, from the topic file ("soldats nord-coréens tués")
 
     def as_json(self) -> dict[str, Any]:
         """The JSON object of CONTRACT.md, its keys in the contract's order."""
@@ -52,6 +53,7 @@ class Alert:
             "kind": self.kind,
             "topic": self.topic,
             "predicate": self.predicate,
+            "label": self.label,
             "figure": figure_json(self.figure) if self.figure else None,
             "attributed_to": self.attributed_to,
             "hedged": self.hedged,
@@ -82,4 +84,5 @@ class Alert:
             previous=tuple(PriorFigure(p["low"], p["high"], p["unit"], p.get("attributed_to"), p.get("first_seen", ""),
                                        p.get("article_url", "")) for p in data.get("previous", ())),
             created_at=data.get("created_at", ""),
+            label=data.get("label", ""),
         )

@@ -82,6 +82,9 @@ class Claim:
     act: str | None = None  # treaty: "signature", "ratification" or "invocation"
     event_date: str | None = None  # "2025", "2025-06" or "2025-06-04": its length is its precision
     sentence: int = 0  # position of the evidence in the article, for a stable order
+    label: str = ""  # the predicate's French label, from the topic file, for people reading the alert
+    # Which of "place", "act" and "month" tell this qualitative claim's event apart from another (the topic says).
+    identity: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

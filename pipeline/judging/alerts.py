@@ -36,4 +36,5 @@ def build_alert(judgement: Judgement, article: Article, created_at: datetime) ->
                              article.language),
         previous=judgement.previous,
         created_at=created_at.isoformat(),
+        label=claim.label,
     )

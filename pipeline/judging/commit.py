@@ -9,7 +9,7 @@ from pipeline.config.defaults import DUPLICATE_CANDIDATES as CANDIDATES
 from pipeline.config.defaults import DUPLICATE_JACCARD
 from pipeline.domain.records import Article, Claim, Fingerprint, Judgement, PriorFigure
 from pipeline.judging.alerts import alert_id, build_alert
-from pipeline.judging.novelty import PREVIOUS_SHOWN, History, identity, judge_article
+from pipeline.judging.novelty import PREVIOUS_SHOWN, History, Identity, judge_article
 from pipeline.ports.store import Committed, Ledger
 
 
@@ -64,7 +64,8 @@ def history(ledger: Ledger, claim: Claim, tolerance: float) -> History:
     """What the novelty policy needs to know of the claims recorded before, to judge this one."""
     topic, predicate = claim.topic, claim.predicate
     if not claim.quantitative:
-        identities = (identity(Claim(topic, predicate, "", place=p, act=a, event_date=d))
+        # A stored event keeps every part it was recorded with; the new claim's identity says which of them count.
+        identities = (Identity(place=p, act=a, date=d[:7] if d else None)
                       for p, a, d in ledger.identities(topic, predicate))
         return History(mentioned=ledger.mentioned(topic, predicate), identities=tuple(dict.fromkeys(identities)))
     if claim.figure is None:

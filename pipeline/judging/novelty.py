@@ -55,13 +55,15 @@ def dates_match(a: str | None, b: str | None) -> bool:
 
 
 def identity(claim: Claim) -> Identity:
-    """official_visit = (city, month); treaty = (act, month); any other qualitative predicate = itself."""
+    """The parts that tell two events of a qualitative predicate apart, as the topic declares them.
+
+    A visit is its city and month, a treaty its act and month (their topic file's `identity`); a predicate that
+    names no part is the predicate alone, whatever the claim's date.
+    """
     month = claim.event_date[:7] if claim.event_date else None
-    if claim.predicate == "official_visit":
-        return Identity(place=claim.place, date=month)
-    if claim.predicate == "treaty":
-        return Identity(act=claim.act, date=month)
-    return Identity()
+    return Identity(place=claim.place if "place" in claim.identity else None,
+                    act=claim.act if "act" in claim.identity else None,
+                    date=month if "month" in claim.identity else None)
 
 
 def widened(figure: PriorFigure | Figure, tolerance: float) -> tuple[float, float]:

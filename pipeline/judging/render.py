@@ -7,21 +7,7 @@ from datetime import datetime
 from pipeline.domain.alert import Alert
 from pipeline.domain.records import Figure, PriorFigure
 
-PREDICATES_FR = {
-    "troops_deployed": "soldats nord-coréens déployés",
-    "troops_killed": "soldats nord-coréens tués",
-    "troops_wounded": "soldats nord-coréens blessés",
-    "troops_casualties": "pertes nord-coréennes (tués et blessés)",
-    "troops_captured": "soldats nord-coréens capturés",
-    "workers_deployed": "travailleurs nord-coréens envoyés",
-    "munitions_share": "part des munitions russes fournie par Pyongyang",
-    "official_visit": "visite officielle",
-    "treaty": "traité de partenariat",
-    "arms_supply": "livraisons d'armes nord-coréennes",
-    "military_aid_to_nk": "aide russe à la Corée du Nord",
-    "deployment_confirmed": "déploiement reconnu officiellement",
-    "troop_request": "demande de troupes supplémentaires",
-}
+# Units as French readers write them; a unit not listed is shown as the topic file names it.
 UNITS_FR = {"soldiers": "soldats", "persons": "personnes", "percent": "%"}
 
 
@@ -38,7 +24,7 @@ def figure_fr(figure: Figure | PriorFigure) -> str:
 
 def render_line(alert: Alert) -> str:
     """One line: kind, predicate, figure, source, outlet and link."""
-    what = PREDICATES_FR.get(alert.predicate, alert.predicate)
+    what = alert.label or alert.predicate
     parts = ["NOUVEAU CHIFFRE" if alert.kind == "new_figure" else "NOUVEAU", what]
     if alert.figure:
         parts.append(figure_fr(alert.figure))
@@ -80,7 +66,7 @@ def _previous_fr(previous: PriorFigure) -> str:
 def render_text(alert: Alert) -> str:
     """A few lines for a person or a chat webhook: what is new, the figure, the figures before, the source, the
     evidence and the link."""
-    what = PREDICATES_FR.get(alert.predicate, alert.predicate)
+    what = alert.label or alert.predicate
     head = ("Nouveau chiffre" if alert.kind == "new_figure" else "Nouveau") + f" : {what}"
     if alert.figure:
         head += f", {figure_fr(alert.figure)}"

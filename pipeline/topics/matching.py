@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.config.schema import ConfigError
 from pipeline.language.lemmas import normalise, normalise_phrase
+from pipeline.topics.predicates import predicate_problems
 
 Phrase = tuple[str, ...]
 
@@ -258,6 +259,7 @@ def compile_topic(raw: Mapping[str, Any], where: str) -> Topic:
     )
     if not topic.terms and not topic.actors:
         problems.append(f"{where}: a topic needs terms or actors, or it would match every article")
+    problems += predicate_problems(spec.predicates, f"{where}.predicates", _key)
     if problems:
         raise ConfigError(problems)
     return topic

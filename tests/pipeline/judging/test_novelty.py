@@ -62,7 +62,7 @@ def test_a_figure_after_a_figureless_mention_is_still_a_new_claim() -> None:
 
 
 def visit(place: str | None, date: str | None) -> Claim:
-    return Claim(T, "official_visit", "e", place=place, event_date=date)
+    return Claim(T, "official_visit", "e", place=place, event_date=date, identity=("place", "month"))
 
 
 def test_qualitative_identity_uses_place_and_month_with_containing_dates() -> None:
@@ -71,12 +71,16 @@ def test_qualitative_identity_uses_place_and_month_with_containing_dates() -> No
     assert judge(visit("Pyongyang", "2025"), h).kind == "known"  # a year contains the month
     assert judge(visit("Pyongyang", "2025-03"), h).kind == "new_claim"
     assert judge(visit("Moscou", "2025-06"), h).kind == "new_claim"
-    treaty = Claim(T, "treaty", "e", act="signature", event_date="2024")
+    parts = ("act", "month")
+    treaty = Claim(T, "treaty", "e", act="signature", event_date="2024", identity=parts)
     h2 = record(History(), treaty, article_url="u", seen_at="t")
-    assert judge(Claim(T, "treaty", "e", act="signature", event_date="2024-06"), h2).kind == "known"
-    assert judge(Claim(T, "treaty", "e", act="ratification", event_date="2024-11"), h2).kind == "new_claim"
-    other = Claim(T, "arms_supply", "e")
-    assert judge(other, record(History(), other, article_url="u", seen_at="t")).kind == "known"
+    assert judge(Claim(T, "treaty", "e", act="signature", event_date="2024-06", identity=parts), h2).kind == "known"
+    assert judge(Claim(T, "treaty", "e", act="ratification", event_date="2024-11", identity=parts),
+                 h2).kind == "new_claim"
+    # A predicate whose identity names no part is the predicate alone, whatever its date.
+    other = Claim(T, "arms_supply", "e", event_date="2024-01")
+    assert judge(Claim(T, "arms_supply", "e", event_date="2025-09"),
+                 record(History(), other, article_url="u", seen_at="t")).kind == "known"
 
 
 def test_dates_match_when_one_contains_the_other() -> None:

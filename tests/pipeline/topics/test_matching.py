@@ -285,7 +285,7 @@ def test_override_can_replace_a_topic_whole() -> None:
 
 
 def test_new_topic_is_added_with_its_predicates() -> None:
-    predicates = {"sale": {"unit": "persons", "patterns": ["vend"]}}
+    predicates = {"sale": {"kind": "quantitative", "unit": "persons", "label": "ventes", "cues": ["vendre"]}}
     table = {"id": "iran-russie", "name": "Iran – Russie", "threshold": 3.0, "actors": {"iran": ["Iran", "Téhéran"]},
              "terms": {"drone": 2.0, "Shahed": 3.0}, "predicates": predicates}  # fmt: skip
     topics = load_topics([table])
@@ -306,6 +306,15 @@ def test_new_topic_is_added_with_its_predicates() -> None:
         ([{"id": MAIN, "negative": {"coupe du monde": 4}}], 'topics[0].negative."coupe du monde": '),
         ([{"id": MAIN, "terms": {"soldat": -1}}], "topics[0].terms.soldat: "),
         ([{"id": MAIN, "predicates": {"troops_killed": 5}}], "topics[0].predicates.troops_killed: "),
+        # A predicate is validated as strictly as the rest: a misspelt key would silently do nothing.
+        ([{"id": MAIN, "predicates": {"sale": {"label": "x", "patterns": ["vend"]}}}],
+         "topics[0].predicates.sale.patterns: unknown key"),
+        ([{"id": MAIN, "predicates": {"sale": {"cues": ["vendre"]}}}], "topics[0].predicates.sale.label: required"),
+        ([{"id": MAIN, "predicates": {"sale": {"label": "x", "kind": "quantitative"}}}],
+         "topics[0].predicates.sale: a quantitative predicate needs a unit"),
+        ([{"id": MAIN, "predicates": {"sale": {"label": "x", "identity": ["city"]}}}],
+         "topics[0].predicates.sale.identity[0]: "),
+        ([{"id": MAIN, "predicates": {"_counted": {"owner": "Pays"}}}], "topics[0].predicates._counted.owner: "),
         ([{"name": "Sans id"}], "topics[0].id: required key is missing"),
         ([{"id": "Mauvais Id", "name": "x", "threshold": 1, "terms": {"x": 1}}], "topics[0].id: "),
         ([{"id": "neuf", "threshold": 1, "terms": {"x": 1}}], "topics[0].name: required key is missing"),
