@@ -20,7 +20,7 @@ from pipeline.claims.parsing import Sentence, clause_break, clause_end, clause_s
 from pipeline.domain.records import Article, Claim, Figure
 from pipeline.language.dates import DateMention, EventDate, resolve_dates
 from pipeline.language.lemmas import normalise
-from pipeline.language.numbers import Quantity, find_figures, vague_quantity
+from pipeline.language.numbers import MONEY, Quantity, find_figures, vague_quantity
 from pipeline.language.text import fold, month_number
 
 _PLACE_PREPOSITIONS = frozenset({"à", "au", "aux", "dans"})
@@ -113,11 +113,14 @@ class ClaimExtractor:
         if span.quantity is not None and span.quantity.unit == "percent":
             return "percent", span.end
         window_end = min(span.end + 4, len(sentence.doc))
+        # An amount carries its currency inside the figure ("480 millions d'euros"): its noun is there or nowhere,
+        # so that "2 milliards de dollars pour 3 000 soldats" is no count of soldiers.
+        money = span.quantity is not None and span.quantity.unit == MONEY
         best: tuple[int, str] | None = None
         for unit, nouns in self.lexicon.nouns.items():
             if unit == "percent":
                 continue
-            hit = sentence.first(nouns, span.end, window_end)
+            hit = sentence.first(nouns, span.start, span.end) if money else sentence.first(nouns, span.end, window_end)
             if hit is not None and (best is None or hit < best[0]):
                 best = (hit, unit)
         if best is not None:
@@ -308,7 +311,7 @@ class ClaimExtractor:
                 elif carried_unit and _anaphoric(sentence.doc, span.end):
                     unit, carried = carried_unit, True  # "11 000 soldats ... . Parmi eux, 4 000 ont été tués"
             if unit in (None, _SAME_AS_BEFORE) or (
-                    span.quantity is not None and span.quantity.unit not in ("count", "percent")):
+                    span.quantity is not None and span.quantity.unit not in ("count", "percent", MONEY)):
                 continue
             # The noun of a figure is judged here, claim or not: no mention is drawn from it afterwards.
             counted_tokens.update(range(span.start, noun_end))

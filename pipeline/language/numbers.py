@@ -191,7 +191,7 @@ _CURRENCIES = {
     "rouble": "RUB", "roubles": "RUB", "₽": "RUB", "won": "KRW", "wons": "KRW", "₩": "KRW", "yuan": "CNY",
     "yuans": "CNY", "¥": "JPY", "yen": "JPY", "yens": "JPY", "franc": "CHF", "francs": "CHF", "chf": "CHF",
     "eur": "EUR", "usd": "USD", "rub": "RUB", "krw": "KRW", "hryvnia": "UAH", "hryvnias": "UAH",
-    "livres sterling": "GBP", "livre sterling": "GBP",
+    "livres sterling": "GBP", "livre sterling": "GBP", "livres": "GBP", "livre": "GBP",
 }  # fmt: skip
 _CURRENCY_WORDS = "|".join(re.escape(word) for word in sorted(_CURRENCIES, key=len, reverse=True))
 _MEASURES = {

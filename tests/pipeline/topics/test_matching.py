@@ -93,7 +93,7 @@ def topic(topics: tuple[Topic, ...], topic_id: str) -> Topic:
 
 def test_builtin_topics_load() -> None:
     topics = builtin_topics()
-    assert sorted(item.id for item in topics) == [MISSILES, WAR, MAIN]
+    assert sorted(item.id for item in topics) == [MISSILES, WAR, MAIN, "traversees-manche"]
     main = topic(topics, MAIN)
     assert [group.name for group in main.actors] == ["russie", "coree_du_nord"]
     assert 40 <= len(main.terms) <= 100 and main.negative
@@ -113,7 +113,7 @@ def test_topics_survive_pickling_and_hashing() -> None:
     # Beam ships the topics to its workers pickled.
     topics = builtin_topics()
     assert pickle.loads(pickle.dumps(topics)) == topics
-    assert len({hash(item) for item in topics}) == 3
+    assert len({hash(item) for item in topics}) == len(topics) == 4
 
 
 # --- the seeds -----------------------------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ def test_partial_override_changes_only_its_keys() -> None:
     for kept in ("terms", "actors", "negative", "name", "headline_weight"):
         assert getattr(main, kept) == getattr(builtin, kept)
     assert verdicts(*NK_WORKERS, topics=topics)[MAIN].reason == "below_threshold"
-    assert len(topics) == 3
+    assert len(topics) == len(builtin_topics())
 
 
 def test_override_merges_lexicons_on_lemmas() -> None:
@@ -289,7 +289,7 @@ def test_new_topic_is_added_with_its_predicates() -> None:
     table = {"id": "iran-russie", "name": "Iran – Russie", "threshold": 3.0, "actors": {"iran": ["Iran", "Téhéran"]},
              "terms": {"drone": 2.0, "Shahed": 3.0}, "predicates": predicates}  # fmt: skip
     topics = load_topics([table])
-    assert [item.id for item in topics][-1] == "iran-russie" and len(topics) == 4
+    assert [item.id for item in topics][-1] == "iran-russie" and len(topics) == 5
     added = topic(topics, "iran-russie")
     assert added.predicates == predicates and added.headline_weight == 1.0 and added.window == 0
     match = verdicts("Téhéran livre des drones Shahed", "", topics)["iran-russie"]
