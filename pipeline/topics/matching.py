@@ -259,7 +259,7 @@ def compile_topic(raw: Mapping[str, Any], where: str) -> Topic:
     )
     if not topic.terms and not topic.actors:
         problems.append(f"{where}: a topic needs terms or actors, or it would match every article")
-    problems += predicate_problems(spec.predicates, f"{where}.predicates", _key)
+    problems += predicate_problems(spec.predicates, f"{where}.predicates", _key, set(spec.actors))
     if problems:
         raise ConfigError(problems)
     return topic

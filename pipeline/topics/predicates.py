@@ -85,14 +85,21 @@ class SharedTables(_Strict):
     counted: Counted | None = Field(default=None, alias="_counted")
 
 
-def predicate_problems(raw: Mapping[str, Any], where: str, key: Any) -> list[str]:
-    """One line per error of a `predicates` table, each naming its key under `where` (`key` formats a path)."""
+def predicate_problems(raw: Mapping[str, Any], where: str, key: Any, groups: set[str]) -> list[str]:
+    """One line per error of a `predicates` table, each naming its key under `where` (`key` formats a path).
+
+    `groups` are the topic's [actors] groups; with those of `_actors`, they are the groups a predicate may name.
+    """
     problems: list[str] = []
     shared = {name: value for name, value in raw.items() if name.startswith("_")}
     try:
-        SharedTables.model_validate(shared)
+        tables = SharedTables.model_validate(shared)
     except ValidationError as exc:
         problems += [f"{key(where, error['loc'])}: {_message(error)}" for error in exc.errors()]
+        tables = None
+    known = groups | (set(tables.actors) if tables else set())
+    if tables and tables.counted and tables.counted.owner not in known:
+        problems.append(f"{key(where, ['_counted', 'owner'])}: {tables.counted.owner!r} is no actor group")
     for name, spec in raw.items():
         if name.startswith("_"):
             continue
@@ -100,9 +107,19 @@ def predicate_problems(raw: Mapping[str, Any], where: str, key: Any) -> list[str
             problems.append(f"{key(where, [name])}: must be a table")
             continue
         try:
-            PredicateSpec.model_validate(dict(spec))
+            predicate = PredicateSpec.model_validate(dict(spec))
         except ValidationError as exc:
             problems += [f"{key(where, [name, *error['loc']])}: {_message(error)}" for error in exc.errors()]
+            continue
+        for field in ("actors", "speakers"):
+            problems += [f"{key(where, [name, field, index])}: {group!r} is no actor group"
+                         for index, group in enumerate(getattr(predicate, field)) if group not in known]
+        for field in ("destinations", "given_by"):
+            problems += [f"{key(where, [name, field, group])}: no actor group of that name"
+                         for group in getattr(predicate, field) if group not in known]
+        if tables and predicate.kind == "quantitative" and predicate.unit != "percent" \
+                and predicate.unit not in tables.nouns:
+            problems.append(f"{key(where, [name, 'unit'])}: {predicate.unit!r} is not a key of _nouns")
     return problems
 
 

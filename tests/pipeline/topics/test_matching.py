@@ -285,7 +285,8 @@ def test_override_can_replace_a_topic_whole() -> None:
 
 
 def test_new_topic_is_added_with_its_predicates() -> None:
-    predicates = {"sale": {"kind": "quantitative", "unit": "persons", "label": "ventes", "cues": ["vendre"]}}
+    predicates = {"_nouns": {"persons": ["acheteur"]},
+                  "sale": {"kind": "quantitative", "unit": "persons", "label": "ventes", "cues": ["vendre"]}}
     table = {"id": "iran-russie", "name": "Iran – Russie", "threshold": 3.0, "actors": {"iran": ["Iran", "Téhéran"]},
              "terms": {"drone": 2.0, "Shahed": 3.0}, "predicates": predicates}  # fmt: skip
     topics = load_topics([table])
@@ -315,6 +316,11 @@ def test_new_topic_is_added_with_its_predicates() -> None:
         ([{"id": MAIN, "predicates": {"sale": {"label": "x", "identity": ["city"]}}}],
          "topics[0].predicates.sale.identity[0]: "),
         ([{"id": MAIN, "predicates": {"_counted": {"owner": "Pays"}}}], "topics[0].predicates._counted.owner: "),
+        ([{"id": MAIN, "predicates": {"_counted": {"owner": "iran"}}}], "topics[0].predicates._counted.owner: 'iran'"),
+        ([{"id": MAIN, "predicates": {"sale": {"label": "x", "actors": ["russia"]}}}],
+         "topics[0].predicates.sale.actors[0]: 'russia' is no actor group"),
+        ([{"id": MAIN, "predicates": {"sale": {"label": "x", "kind": "quantitative", "unit": "tonnes"}}}],
+         "topics[0].predicates.sale.unit: 'tonnes' is not a key of _nouns"),
         ([{"name": "Sans id"}], "topics[0].id: required key is missing"),
         ([{"id": "Mauvais Id", "name": "x", "threshold": 1, "terms": {"x": 1}}], "topics[0].id: "),
         ([{"id": "neuf", "threshold": 1, "terms": {"x": 1}}], "topics[0].name: required key is missing"),
