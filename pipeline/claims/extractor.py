@@ -124,7 +124,7 @@ class ClaimExtractor:
             if hit is not None and (best is None or hit < best[0]):
                 best = (hit, unit)
         if best is not None:
-            return best[1], best[0] + 1
+            return self._role_of(sentence, best[0]) or best[1], best[0] + 1
         if span.quantity is not None:
             if total := self._total_of(sentence, span.start):
                 return total, span.end  # "le nombre de soldats tués s'élève à 600"
@@ -132,6 +132,16 @@ class ClaimExtractor:
                     [(w,) for w in _TOTAL_WORDS], max(span.start - 4, 0), span.start):
                 return _SAME_AS_BEFORE, span.end  # "dont 1 200 ont été tués", "portant leur nombre total à 13 000"
         return None, span.end
+
+    def _role_of(self, sentence: Sentence, noun: int) -> str | None:
+        """The unit a counted noun's qualifiers give it: "800 militaires affectés au déminage" count workers.
+
+        Only the words that follow the noun within its clause qualify it (`_roles` of the topic file)."""
+        end = clause_end(sentence.doc, noun + 1, min(noun + 7, len(sentence.doc)))
+        for unit, words in self.lexicon.roles.items():
+            if sentence.has_any(words, noun + 1, end):
+                return unit
+        return None
 
     def _counts_another_noun(self, sentence: Sentence, at: int) -> bool:
         """Whether a vague quantity counts some other noun: "en quelques mois", "des dizaines de villages" count
@@ -470,7 +480,7 @@ class ClaimExtractor:
             event_date = str(date) if date is not None else None
             if event_date is None and rule.undated == "publication":
                 event_date = published.strftime("%Y-%m")
-            place = self._place(sentence, cue) if "place" in rule.identity else None
+            place = (self._place(sentence, cue) or self._capital(sentence, rule)) if "place" in rule.identity else None
             yield Claim(
                 topic=self.lexicon.topic, predicate=rule.name, label=rule.label, evidence=sentence.text,
                 quantitative=False, identity=rule.identity,
@@ -548,6 +558,17 @@ class ClaimExtractor:
                         0 < hit - trip <= _TRIP_WINDOW for trip in trips):
                     return True
         return False
+
+    def _capital(self, sentence: Sentence, rule: PredicateRule) -> str | None:
+        """A trip to a country meets in its capital: "Poutine est arrivé en Corée du Nord" (`_capitals`)."""
+        trips = [hit for phrase in rule.travel for hit in sentence.find(phrase)]
+        for city, names in self.lexicon.capitals.items():
+            for phrase in names:
+                for hit in sentence.find(phrase):
+                    if hit and sentence.doc[hit - 1].lower_ in _DESTINATION_PREPOSITIONS and any(
+                            0 < hit - trip <= _TRIP_WINDOW for trip in trips):
+                        return city
+        return None
 
     def _place(self, sentence: Sentence, cue: int) -> str | None:
         """The city where the meeting is: a known city after 'à', 'au' or 'dans' ('au Kremlin', 'à Pékin').

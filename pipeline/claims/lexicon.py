@@ -75,6 +75,8 @@ class Lexicon:
     sources: Mapping[str, tuple[Phrase, ...]]  # canonical source label -> its names
     foreign: tuple[Phrase, ...] = ()  # nationalities that make a counted noun someone else's ("soldats ukrainiens")
     owner: str = ""  # the actor group whose people the figures count (`_counted.owner`)
+    roles: Mapping[str, tuple[Phrase, ...]] = field(default_factory=dict)  # unit -> words that make a noun count it
+    capitals: Mapping[str, tuple[Phrase, ...]] = field(default_factory=dict)  # capital -> its country's names
 
     @property
     def owners(self) -> tuple[Phrase, ...]:
@@ -132,4 +134,6 @@ def lexicon_from_topic(topic: Topic) -> Lexicon:
         sources={source: _phrases(words) for source, words in shared.sources.items()},
         foreign=_phrases(shared.foreign.nationalities),
         owner=shared.counted.owner if shared.counted else "",
+        roles={unit: _phrases(words) for unit, words in shared.roles.items()},
+        capitals={city: _phrases(words) for city, words in shared.capitals.items()},
     )

@@ -83,6 +83,11 @@ class SharedTables(_Strict):
     sources: dict[str, Words] = Field(default={}, alias="_sources")  # a source's label -> its names
     foreign: Foreign = Field(default=Foreign(), alias="_foreign")
     counted: Counted | None = Field(default=None, alias="_counted")
+    # unit -> words that, qualifying a counted noun, make it count that unit: "800 militaires affectés au
+    # déminage" are workers, whatever the noun.
+    roles: dict[str, Words] = Field(default={}, alias="_roles")
+    # a capital -> the country names that stand for it as the goal of a trip: "s'est rendu en Corée du Nord".
+    capitals: dict[str, Words] = Field(default={}, alias="_capitals")
 
 
 def predicate_problems(raw: Mapping[str, Any], where: str, key: Any, groups: set[str]) -> list[str]:

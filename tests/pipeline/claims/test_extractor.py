@@ -206,6 +206,9 @@ TROOPS_KILLED = [
 ]
 
 TROOPS_WOUNDED_CASUALTIES_CAPTURED = [
+    # A cue written as a noun: "la capture de".
+    case("Kiev a annoncé la capture de deux soldats nord-coréens dans la région de Koursk.",
+         Expect("troops_captured", soldiers(2), "Kiev")),
     case("Environ 2 700 soldats nord-coréens ont été blessés depuis leur arrivée sur le front, selon Séoul.",
          Expect("troops_wounded", soldiers(2_700), "Séoul")),
     case("Près de 2 000 militaires nord-coréens auraient été blessés lors des combats de décembre.",
@@ -257,6 +260,9 @@ TROOPS_WOUNDED_CASUALTIES_CAPTURED = [
 ]
 
 WORKERS_AND_MUNITIONS = [
+    # The noun's qualifiers decide what it counts: soldiers set to clear mines are workers.
+    case("Pyongyang a dépêché 800 militaires nord-coréens affectés au déminage de la région de Koursk.",
+         Expect("workers_deployed", persons(800))),
     case("L'envoi de 3 000 ouvriers nord-coréens vers la Russie a commencé ce printemps.",
          Expect("workers_deployed", persons(3_000))),
     case("Pyongyang va dépêcher 1 000 démineurs et 5 000 constructeurs militaires dans la région de Koursk, a "
@@ -308,15 +314,21 @@ WORKERS_AND_MUNITIONS = [
 # --- qualitative predicates ----------------------------------------------------------------------------------------
 
 VISITS = [
+    # A trip to a country meets in its capital; a city the sentence names wins.
+    case("Le président russe Vladimir Poutine est arrivé mercredi en Corée du Nord pour rencontrer Kim Jong-un.",
+         Expect("official_visit", place="Pyongyang", date="2025-06-18")),
+    case("Kim Jong-un s'est rendu en Russie en septembre, où il a rencontré Vladimir Poutine à Vostotchny.",
+         Expect("official_visit", place="Vostotchny", date="2024-09")),
     # A host receives a guest whatever comes between them, and in the passive the guest is the subject.
     case("Kim Jong-un a reçu le 17 juin dernier à Pyongyang le secrétaire du Conseil de sécurité russe.",
          Expect("official_visit", place="Pyongyang", date="2025-06-17")),
     case("La ministre nord-coréenne des Affaires étrangères, Choe Son Hui, a été reçue lundi au Kremlin par "
          "Vladimir Poutine.",
          Expect("official_visit", place="Moscou", date="2025-06-16")),
-    # A trip names its host by where it goes; a country mentioned otherwise names no one.
+    # A trip names its host by where it goes, and a country its capital as the place; a country mentioned otherwise
+    # names no one. (The place was None before: such a visit could never make a later report of it known.)
     case("Vladimir Poutine est arrivé en Corée du Nord pour une visite d'État de deux jours.",
-         Expect("official_visit", place=None, date="2025-06")),
+         Expect("official_visit", place="Pyongyang", date="2025-06")),
     case("Kim Jong-un s'est rendu en Russie en septembre 2023 à bord de son train blindé.",
          Expect("official_visit", date="2023-09")),
     case("Lavrov a discuté de la situation en Corée du Nord avec son homologue chinois."),
