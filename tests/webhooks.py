@@ -171,7 +171,8 @@ def fill(store: Store, count: int, sinks: Sequence[str], *, start: int = 0, seed
         article = Article(url=f"https://news.example/{i}", outlet="Agence test", title=f"Dépêche {i}", text=text,
                           published=NOW + timedelta(seconds=i), language="fr", entry_id=f"entry-{i}", feed="f")
         claim = Claim(f"topic-{i}", "troops_killed", f"Environ {100 + i} soldats nord-coréens ont été tués.",
-                      quantitative=True, figure=Figure(100 + i, 100 + i, "soldiers"), attributed_to="Séoul")
+                      quantitative=True, figure=Figure(100 + i, 100 + i, "soldiers"), attributed_to="Séoul",
+                      label="soldats nord-coréens tués")  # what the claim reader takes from the topic file
         committed = store.commit_article(article, fingerprint(text), [claim], sinks=list(sinks), tolerance=0.1,
                                          now=NOW + timedelta(seconds=i))
         ids += [alert.id for alert in committed.alerts]

@@ -29,7 +29,7 @@ def article(url: str, text: str = WIRE, outlet: str = "ATS") -> Article:
 
 def killed(low: float, evidence: str = "Environ 600 soldats nord-coréens ont été tués") -> Claim:
     return Claim(T, "troops_killed", evidence, quantitative=True, figure=Figure(low, low, "soldiers"),
-                 attributed_to="Séoul")
+                 attributed_to="Séoul", label="soldats nord-coréens tués")
 
 
 @pytest.fixture
