@@ -26,6 +26,7 @@ from prometheus_client import CollectorRegistry
 
 from benchmarks.gold import QUANTITATIVE, Score, figure_matches, score
 from connectors.stores.sqlite import SqliteStore
+from pipeline.config.defaults import MIN_CONFIDENCE
 from pipeline.claims.analyst import Analyst, warm_up
 from pipeline.domain.records import Article, Claim
 from pipeline.ingest.fingerprint import fingerprint
@@ -111,7 +112,7 @@ def tally_claims(result: CorpusResult, entry: dict[str, Any], claims: Iterable[C
         result.claim_errors.append(f"  extra  {entry['id']} {claim.predicate} {figure} « {claim.evidence[:100]} »")
 
 
-def run_corpus(corpus: Path, analyst: Analyst) -> CorpusResult:
+def run_corpus(corpus: Path, analyst: Analyst, min_confidence: float = MIN_CONFIDENCE) -> CorpusResult:
     gold = json.loads((corpus / "gold.json").read_text(encoding="utf-8"))
     topic = gold.get("topic", "russie-coree-du-nord")
     by_article: dict[str, list[dict[str, Any]]] = {}
@@ -129,7 +130,7 @@ def run_corpus(corpus: Path, analyst: Analyst) -> CorpusResult:
                     result.on_topic_seconds.append(spent)
                 tally_claims(result, entry, claims)
                 committed = store.commit_article(article, fingerprint(article.text), claims, sinks=(), tolerance=0.1,
-                                                 now=NOW)
+                                                 now=NOW, min_confidence=min_confidence)
                 by_article[entry["id"]] = [a.as_json() for a in committed.alerts if a.topic == topic]
         finally:
             store.close()
@@ -197,12 +198,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, action="append", help="a corpus folder (default: every one in eval/)")
     parser.add_argument("--errors", action="store_true", help="list every missed and extra alert and claim")
+    parser.add_argument("--min-confidence", type=float, default=MIN_CONFIDENCE,
+                        help=f"[novelty] min_confidence (default {MIN_CONFIDENCE})")
     args = parser.parse_args(argv)
     corpora = args.corpus or sorted(p for p in EVAL.iterdir() if (p / "gold.json").exists())
     warm_up()  # spaCy's model and the lemma table: start-up, not the first article's cost
     analyst = Analyst(load_topics(), Metrics(CollectorRegistry()))
     analyst.analyse(article_of(corpora[0], json.loads((corpora[0] / "gold.json").read_text())["articles"][0]))
-    print(report([run_corpus(corpus, analyst) for corpus in corpora], args.errors))
+    print(report([run_corpus(corpus, analyst, args.min_confidence) for corpus in corpora], args.errors))
     return 0
 
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pipeline.domain.records import FeedEntry, FeedState, Judgement
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: claims.confidence
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")  # a [store] url; anything else is a SQLite path
 
 
@@ -51,11 +51,12 @@ def redacted(location: str) -> str:
 
 
 def claim_values(article_url: str, judgement: Judgement, alert_id: str | None, seen_at: str) -> tuple[object, ...]:
-    """A claims row in the column order both schemas share, from article_url to seen_at."""
+    """A claims row in the column order both schemas share, from article_url to confidence."""
     c = judgement.claim
     return (article_url, c.topic, c.predicate, c.figure.low if c.figure else None,
             c.figure.high if c.figure else None, c.figure.unit if c.figure else None, c.attributed_to,
-            c.hedged, c.place, c.act, c.event_date, c.quantitative, c.evidence, judgement.kind, alert_id, seen_at)
+            c.hedged, c.place, c.act, c.event_date, c.quantitative, c.evidence, judgement.kind, alert_id, seen_at,
+            c.confidence)
 
 
 def schema(dialect: str) -> str:

@@ -22,14 +22,15 @@ Db = Union["sqlite3.Connection", "psycopg.Cursor[Any]"]
 # record's values. {unit_is} compares a unit that may be NULL; {where} and {then} narrow and order it.
 _FIGURES = ("SELECT g.last, c.low, c.high, c.unit, c.attributed_to, c.seen_at, c.article_url FROM "
             "(SELECT MIN(id) AS first, MAX(id) AS last FROM claims WHERE topic = {p} AND predicate = {p} "
-            "AND {unit_is} AND low IS NOT NULL {where} GROUP BY low, high, attributed_to {then}) AS g "
+            "AND {unit_is} AND low IS NOT NULL AND judgement <> 'doubtful' {where} GROUP BY low, high, attributed_to "
+            "{then}) AS g "
             "JOIN claims AS c ON c.id = g.first")
 # INSERT OR REPLACE of SQLite: an entry recorded again is the new record, whole.
 PG_REPLACE_ENTRY = ("INSERT INTO entries VALUES (%s, %s, %s, %s, %s, NULL, NULL) ON CONFLICT (entry_id) DO UPDATE SET "
                   "url = EXCLUDED.url, feed = EXCLUDED.feed, outcome = EXCLUDED.outcome, seen_at = EXCLUDED.seen_at, "
                   "payload = NULL, claimed_by = NULL")
 _CLAIM_COLUMNS = ("article_url, topic, predicate, low, high, unit, attributed_to, hedged, place, act, event_date, "
-                  "quantitative, evidence, judgement, alert_id, seen_at")
+                  "quantitative, evidence, judgement, alert_id, seen_at, confidence")
 
 
 class SqlLedger:
@@ -55,12 +56,13 @@ class SqlLedger:
                                                   (url,))}
 
     def mentioned(self, topic: str, predicate: str) -> bool:
-        sql = self._sql("SELECT 1 FROM claims WHERE topic = {p} AND predicate = {p} LIMIT 1")
+        sql = self._sql("SELECT 1 FROM claims WHERE topic = {p} AND predicate = {p} AND judgement <> 'doubtful' "
+                        "LIMIT 1")
         return self.db.execute(sql, (topic, predicate)).fetchone() is not None
 
     def identities(self, topic: str, predicate: str) -> list[IdentityRow]:
         sql = self._sql("SELECT DISTINCT place, act, event_date FROM claims WHERE topic = {p} AND predicate = {p} "
-                        "AND NOT quantitative ORDER BY place, act, event_date")
+                        "AND NOT quantitative AND judgement <> 'doubtful' ORDER BY place, act, event_date")
         return [tuple(row) for row in self.db.execute(sql, (topic, predicate)).fetchall()]
 
     def figures_meeting(self, topic: str, predicate: str, unit: str | None, low: float, high: float,
@@ -75,7 +77,7 @@ class SqlLedger:
         return [tuple(row) for row in self.db.execute(sql, (topic, predicate, unit, count)).fetchall()]
 
     def add_claim(self, article_url: str, judgement: Judgement, alert_id: str | None, seen_at: str) -> None:
-        values = ", ".join([self.P] * 16)
+        values = ", ".join([self.P] * 17)
         self.db.execute(f"INSERT INTO claims ({_CLAIM_COLUMNS}) VALUES ({values})",
                         claim_values(article_url, judgement, alert_id, seen_at))
 

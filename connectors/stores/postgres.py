@@ -33,6 +33,7 @@ from connectors.stores.common import (
     redacted,
     schema,
 )
+from connectors.stores.leases import hand_out
 from connectors.stores.ledger import PG_REPLACE_ENTRY, PostgresLedger
 from pipeline.config import defaults as settings
 from pipeline.domain.records import Article, Claim, FeedEntry, FeedState, Fingerprint
@@ -241,7 +242,8 @@ class PostgresStore:
 
     # --- articles and claims
     def commit_article(self, article: Article, fingerprint: Fingerprint, claims: Sequence[Claim], *,
-                       sinks: Sequence[str], tolerance: float, now: datetime) -> Committed:
+                       sinks: Sequence[str], tolerance: float, now: datetime,
+                       min_confidence: float = 0.0) -> Committed:
         with self._transaction() as cur:
             # One judgement at a time per topic, across workers: of two copies of a story judged at the same moment,
             # the second waits, then reads the claims of the first (each statement reads what is committed when it
@@ -249,7 +251,7 @@ class PostgresStore:
             for topic in sorted({claim.topic for claim in claims}):
                 cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_TOPIC_LOCK, lock_key(topic)))
             return commit.commit_article(PostgresLedger(cur), article, fingerprint, claims, sinks=sinks,
-                                         tolerance=tolerance, now=now)
+                                         tolerance=tolerance, now=now, min_confidence=min_confidence)
 
     # --- outbox
     def pending(self, sink: str, limit: int = 100) -> list[Pending]:
@@ -386,22 +388,3 @@ class PostgresStore:
             rows = cur.execute(revive + " RETURNING seq, alert_id, sink",
                                {"sink": sink, "ids": list(alert_ids or ())}).fetchall()
         return [(alert, sink_key) for _, alert, sink_key in sorted(rows)]
-
-
-def hand_out(rows: Sequence[tuple[Any, ...]], me: int, alive: set[int], now: float) -> tuple[list[Pending], list[int]]:
-    """What `pending` returns of the rows it read, and which of them this worker takes (their seq).
-
-    It takes the due rows from the head, up to the first row it must wait for: the deliverer sends nothing past it.
-    """
-    handed: list[Pending] = []
-    taken: list[int] = []
-    waiting = False
-    for seq, alert_id, sink, body, attempts, next_attempt, last_error, owner, until in rows:
-        if owner is not None and owner != me and owner in alive and until > now:
-            next_attempt = max(next_attempt, min(until, now + settings.HELD_RECHECK))
-        if next_attempt > now:
-            waiting = True
-        elif not waiting:
-            taken.append(seq)
-        handed.append(Pending(alert_id, sink, body, attempts, next_attempt, last_error))
-    return handed, taken

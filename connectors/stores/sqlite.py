@@ -73,7 +73,13 @@ class SqliteStore:
         if version < SCHEMA_VERSION or not _SCHEMA_NAMES <= present:
             # IMMEDIATE: several connections open at once (one per stage); a deferred transaction that must
             # upgrade to a write lock fails at once with "database is locked" instead of waiting its turn.
-            self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "INSERT OR REPLACE INTO meta VALUES "
+            # Version 2 gave claims their confidence; SQLite has no ADD COLUMN IF NOT EXISTS, so a store of version
+            # 1 is asked which columns it has (those of version 1 were all read with full confidence).
+            upgrade = ""
+            if "claims" in present and "confidence" not in {row[1] for row in self._db.execute(
+                    "PRAGMA table_info(claims)")}:
+                upgrade = "ALTER TABLE claims ADD COLUMN confidence REAL NOT NULL DEFAULT 1;"
+            self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + upgrade + "INSERT OR REPLACE INTO meta VALUES "
                                    f"('schema_version', '{SCHEMA_VERSION}'); COMMIT;")
 
     def close(self) -> None:
@@ -134,11 +140,12 @@ class SqliteStore:
 
     # --- articles and claims
     def commit_article(self, article: Article, fingerprint: Fingerprint, claims: Sequence[Claim], *,
-                       sinks: Sequence[str], tolerance: float, now: datetime) -> Committed:
+                       sinks: Sequence[str], tolerance: float, now: datetime,
+                       min_confidence: float = 0.0) -> Committed:
         # BEGIN IMMEDIATE takes the write lock first: the history read and the claims written are one step.
         with self._transaction() as db:
             return commit.commit_article(SqliteLedger(db), article, fingerprint, claims, sinks=sinks,
-                                         tolerance=tolerance, now=now)
+                                         tolerance=tolerance, now=now, min_confidence=min_confidence)
 
     # --- outbox
     def pending(self, sink: str, limit: int = 100) -> list[Pending]:

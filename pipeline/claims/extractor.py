@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Token
 from pipeline.claims.attribution import attribution, hedged, is_day_word, negated, subject_spans
 from pipeline.claims.lexicon import Lexicon, PredicateRule
 from pipeline.claims.parsing import Sentence, clause_break, clause_end, clause_start, contains, parsed, sentences
+from pipeline.config import defaults as settings
 from pipeline.domain.records import Article, Claim, Figure
 from pipeline.language.dates import DateMention, EventDate, resolve_dates
 from pipeline.language.lemmas import normalise
@@ -308,6 +309,7 @@ class ClaimExtractor:
         claims: list[Claim] = []
         source = attribution(sentence, self.lexicon)
         spans = self._spans(sentence)
+        own_actors = self._actors(sentence)
         previous_unit: str | None = None
         previous: tuple[int, PredicateRule] | None = None  # where the last claimed figure ends, and its rule
         counted_tokens: set[int] = set()
@@ -326,20 +328,23 @@ class ClaimExtractor:
             # The noun of a figure is judged here, claim or not: no mention is drawn from it afterwards.
             counted_tokens.update(range(span.start, noun_end))
             noun = noun_end - 1 if noun_end > span.end else None
-            rule = self._figure_rule(sentence, spans, index, unit, noun, carried)
+            rule, confidence = self._figure_rule(sentence, spans, index, unit, noun, carried)
             if rule is None and previous is not None and previous[1].unit == unit and _linked(
                     sentence.doc, previous[0], span.start):
                 rule = previous[1]  # "est passée de 30 % à 50 %": the second figure is the first one's, later
+                confidence = settings.CONFIDENCE_CLAUSE
             if rule is None or not self._actors_ok(rule, actors):
                 continue
             previous_unit, previous = unit, (span.end, rule)
             figure = None
             if span.quantity is not None and not (noun is not None and self._mixed(sentence, noun)):
                 figure = Figure(span.quantity.low, span.quantity.high, rule.unit)
+            if not self._actors_ok(rule, own_actors):
+                confidence *= settings.CONFIDENCE_ACTOR_BEFORE  # the story's actor is named only before
             claims.append(Claim(
                 topic=self.lexicon.topic, predicate=rule.name, label=rule.label, evidence=sentence.text,
-                quantitative=True,
-                figure=figure, attributed_to=source, hedged=hedged(sentence), sentence=position,
+                quantitative=True, figure=figure, attributed_to=source, hedged=hedged(sentence), sentence=position,
+                confidence=round(confidence, 3),
             ))
         claims.extend(self._mentions(sentence, position, actors, source, counted_tokens,
                                      {c.predicate for c in claims}))
@@ -348,7 +353,7 @@ class ClaimExtractor:
         return claims, previous_unit
 
     def _figure_rule(self, sentence: Sentence, spans: Sequence[_Span], index: int, unit: str, noun: int | None,
-                     carried: bool) -> PredicateRule | None:
+                     carried: bool) -> tuple[PredicateRule | None, float]:
         """The predicate of one figure, or None when the figure counts someone else's men or nothing claimed.
 
         In order: the cue the parse attaches the counted noun to, a cue in the figure's clause (after it, then
@@ -357,23 +362,28 @@ class ClaimExtractor:
         doc = sentence.doc
         span = spans[index]
         if noun is not None and (self._foreign(sentence, noun) or self._referential(sentence, span, noun)):
-            return None
+            return None, 0.0
         noun_end = noun + 1 if noun is not None else span.end
         end = clause_end(doc, noun_end, spans[index + 1].start if index + 1 < len(spans) else len(doc))
         start = clause_start(doc, span.start, spans[index - 1].end if index else 0)
         rule = self._governing_rule(sentence, unit, noun) if noun is not None else None
+        confidence = settings.CONFIDENCE_PARSED
         if rule is None:
             rule = self._quantitative_rule(sentence, unit, span.end, end, start, fallback=False)
+            confidence = settings.CONFIDENCE_CLAUSE
         if rule is None and not carried and not self._others_cue(sentence, unit, start, end) \
                 and self._north_korean_so_far(sentence, end):
             rule = self._quantitative_rule(sentence, unit, span.end, end, start)
+            confidence = settings.CONFIDENCE_DEFAULT
         if rule is None or negated(sentence, span.start, end):
-            return None
+            return None, 0.0
+        if carried:
+            confidence = min(confidence, settings.CONFIDENCE_CARRIED)
         if noun is None:
-            return rule
+            return rule, confidence
         if (rule.owned and self._owned_by_others(sentence, noun)) or self._requested(sentence, noun):
-            return None
-        return rule
+            return None, 0.0
+        return rule, confidence
 
     def _mentions(self, sentence: Sentence, position: int, actors: set[str], source: str | None,
                   counted: set[int], done: set[str]) -> Iterator[Claim]:
@@ -393,8 +403,8 @@ class ClaimExtractor:
             done.add(rule.name)
             figure = Figure(1, 1, rule.unit) if rule.singular and _one_of(sentence.doc, hit) else None
             yield Claim(topic=self.lexicon.topic, predicate=rule.name, label=rule.label, evidence=sentence.text,
-                        quantitative=True,
-                        figure=figure, attributed_to=source, hedged=hedged(sentence), sentence=position)
+                        quantitative=True, figure=figure, attributed_to=source, hedged=hedged(sentence),
+                        sentence=position, confidence=settings.CONFIDENCE_MENTION)
 
     def _suffered(self, sentence: Sentence, position: int, actors: set[str], source: str | None,
                   done: set[str]) -> Iterator[Claim]:
@@ -414,8 +424,8 @@ class ClaimExtractor:
                 continue
             done.add(rule.name)
             yield Claim(topic=self.lexicon.topic, predicate=rule.name, label=rule.label, evidence=sentence.text,
-                        quantitative=True,
-                        attributed_to=source, hedged=hedged(sentence), sentence=position)
+                        quantitative=True, attributed_to=source, hedged=hedged(sentence), sentence=position,
+                        confidence=settings.CONFIDENCE_MENTION)
 
     def _mention_rule(self, sentence: Sentence, unit: str, noun: int) -> PredicateRule | None:
         """The predicate of a counted noun without a figure: a cue is needed, the unit's default is not enough."""
@@ -462,6 +472,7 @@ class ClaimExtractor:
             if cue is None:
                 continue
             missing = [group for group in rule.actors if group not in own_actors]
+            confidence = settings.CONFIDENCE_INFERRED if missing else settings.CONFIDENCE_PARSED
             if missing and not (len(missing) == 1 and (
                     (missing[0] in before and _pronoun_subject(sentence, cue)) or self._went_to(sentence, rule,
                                                                                               missing[0]))):
@@ -483,7 +494,7 @@ class ClaimExtractor:
             place = (self._place(sentence, cue) or self._capital(sentence, rule)) if "place" in rule.identity else None
             yield Claim(
                 topic=self.lexicon.topic, predicate=rule.name, label=rule.label, evidence=sentence.text,
-                quantitative=False, identity=rule.identity,
+                quantitative=False, identity=rule.identity, confidence=confidence,
                 attributed_to=source, hedged=hedged(sentence), place=place, act=act,
                 event_date=event_date, sentence=position,
             )

@@ -63,6 +63,18 @@ TOLERANCE = 0.10  # [novelty] tolerance: figures within 10% of one seen before a
 PREVIOUS_SHOWN = 10
 DUPLICATE_JACCARD = 0.8  # estimated Jaccard at or above which two texts are copies of one story (syndication)
 DUPLICATE_CANDIDATES = 20  # stored articles compared with a new one to find the story it copies
+# [novelty] min_confidence: a claim read with less confidence is doubtful: recorded, never alerting, making nothing
+# known, until another outlet reports it too. Only readings that guess twice fall under it (see below).
+MIN_CONFIDENCE = 0.5
+
+# --- how sure the claim reader is of a reading (pipeline.claims.extractor)
+CONFIDENCE_PARSED = 0.95  # the parse attaches the counted noun to the cue, or a qualitative cue has its actors
+CONFIDENCE_CLAUSE = 0.8  # a cue in the figure's clause, found by word order
+CONFIDENCE_CARRIED = 0.7  # a bare figure counting the noun of the sentence before ("Parmi eux, 4 000 ...")
+CONFIDENCE_DEFAULT = 0.6  # no cue at all: the unit's default predicate ("10 000 soldats nord-coréens à Koursk")
+CONFIDENCE_MENTION = 0.8  # a claim without a figure
+CONFIDENCE_INFERRED = 0.75  # a qualitative claim whose actor is a pronoun or a trip's destination
+CONFIDENCE_ACTOR_BEFORE = 0.8  # factor when the story's actor is named only in the sentence before
 
 # --- metrics
 METRICS_PORT = 9108

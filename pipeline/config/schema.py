@@ -142,6 +142,7 @@ class RunnerSettings(_Model):
 
 class NoveltySettings(_Model):
     tolerance: float = Field(default=settings.TOLERANCE, ge=0.0, le=1.0)
+    min_confidence: float = Field(default=settings.MIN_CONFIDENCE, ge=0.0, le=1.0)
 
 
 class FeedSettings(_Model):

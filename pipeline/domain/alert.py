@@ -45,6 +45,7 @@ class Alert:
     previous: tuple[PriorFigure, ...]
     created_at: str  # ISO 8601, UTC
     label: str = ""  # the predicate's French label, from the topic file ("soldats nord-coréens tués")
+    confidence: float = 1.0  # how sure the claim reader is of its reading, in [0, 1]
 
     def as_json(self) -> dict[str, Any]:
         """The JSON object of CONTRACT.md, its keys in the contract's order."""
@@ -57,6 +58,7 @@ class Alert:
             "figure": figure_json(self.figure) if self.figure else None,
             "attributed_to": self.attributed_to,
             "hedged": self.hedged,
+            "confidence": round(self.confidence, 2),
             "evidence": self.evidence,
             "article": {"url": self.article.url, "outlet": self.article.outlet, "title": self.article.title,
                         "published": self.article.published, "language": self.article.language},
@@ -85,4 +87,5 @@ class Alert:
                                        p.get("article_url", "")) for p in data.get("previous", ())),
             created_at=data.get("created_at", ""),
             label=data.get("label", ""),
+            confidence=float(data.get("confidence", 1.0)),
         )

@@ -85,6 +85,8 @@ class Claim:
     label: str = ""  # the predicate's French label, from the topic file, for people reading the alert
     # Which of "place", "act" and "month" tell this qualitative claim's event apart from another (the topic says).
     identity: tuple[str, ...] = ()
+    # How sure the reader is of its reading (not how sure the source is: hedging is its own field), in [0, 1].
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +106,7 @@ class Judgement:
     """What the novelty policy made of a claim."""
 
     claim: Claim
-    kind: str  # "new_claim", "new_figure" (both alert), "known", "corroboration", "syndicated"
+    kind: str  # "new_claim", "new_figure" (both alert), "known", "corroboration", "syndicated", "doubtful"
     previous: tuple[PriorFigure, ...] = ()
 
     @property

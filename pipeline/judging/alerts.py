@@ -37,4 +37,5 @@ def build_alert(judgement: Judgement, article: Article, created_at: datetime) ->
         previous=judgement.previous,
         created_at=created_at.isoformat(),
         label=claim.label,
+        confidence=claim.confidence,
     )

@@ -14,7 +14,7 @@ from pipeline.ports.store import Committed, Ledger
 
 
 def commit_article(ledger: Ledger, article: Article, fingerprint: Fingerprint, claims: Sequence[Claim], *,
-                   sinks: Sequence[str], tolerance: float, now: datetime) -> Committed:
+                   sinks: Sequence[str], tolerance: float, now: datetime, min_confidence: float = 0.0) -> Committed:
     """Judge the article's claims against the history and write it all: the article, its claims, their alerts."""
     seen_at = now.isoformat()
     if ledger.has_article(article.url):
@@ -24,7 +24,7 @@ def commit_article(ledger: Ledger, article: Article, fingerprint: Fingerprint, c
     judgements = [
         Judgement(j.claim, "syndicated") if j.alerts and j.claim.evidence in copied else j
         for j in judge_article(claims, lambda claim: history(ledger, claim, tolerance), article_url=article.url,
-                               seen_at=seen_at, tolerance=tolerance)
+                               seen_at=seen_at, tolerance=tolerance, min_confidence=min_confidence)
     ]
     # The article is the first write: when another worker got there first, nothing of this one is written.
     if not ledger.add_article(article, fingerprint, duplicate_of, seen_at):

@@ -27,7 +27,8 @@ class Judge:
         with self.metrics.stage_seconds.labels(stage="novelty").time():
             committed = self.store.commit_article(
                 replace(article), fingerprint(article.text), claims, sinks=self.sinks,
-                tolerance=self.settings.novelty.tolerance, now=datetime.now(UTC))
+                tolerance=self.settings.novelty.tolerance, now=datetime.now(UTC),
+                min_confidence=self.settings.novelty.min_confidence)
         if committed.duplicate_of:
             self.metrics.duplicates.inc()
         for alert in committed.alerts:

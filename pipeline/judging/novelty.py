@@ -92,7 +92,12 @@ def is_known(figure: Figure, before: Iterable[PriorFigure], tolerance: float) ->
     return any(low <= figure.low and figure.high <= high for low, high in merged)
 
 
-def judge(claim: Claim, history: History, tolerance: float = DEFAULT_TOLERANCE) -> Judgement:
+def judge(claim: Claim, history: History, tolerance: float = DEFAULT_TOLERANCE, min_confidence: float = 0.0
+          ) -> Judgement:
+    if claim.confidence < min_confidence:
+        # A reading the engine doubts neither alerts nor makes anything known: one misreading must not silence a
+        # true alert later, nor raise a false one.
+        return Judgement(claim, "doubtful")
     if not claim.quantitative:
         mine = identity(claim)
         if any(mine.matches(seen) for seen in history.identities):
@@ -147,6 +152,7 @@ def judge_article(
     article_url: str,
     seen_at: str,
     tolerance: float = DEFAULT_TOLERANCE,
+    min_confidence: float = 0.0,
 ) -> list[Judgement]:
     """Judge an article's claims in order, each against the store's history plus the article's earlier claims.
 
@@ -157,7 +163,8 @@ def judge_article(
     for claim in judging_order(claims):
         key = (claim.topic, claim.predicate)
         mine = own.get(key, History())
-        judgement = judge(claim, joined(history_of(claim), mine), tolerance)
+        judgement = judge(claim, joined(history_of(claim), mine), tolerance, min_confidence)
         judgements.append(judgement)
-        own[key] = record(mine, claim, article_url=article_url, seen_at=seen_at)
+        if judgement.kind != "doubtful":
+            own[key] = record(mine, claim, article_url=article_url, seen_at=seen_at)
     return judgements

@@ -99,6 +99,7 @@ class Store(Protocol):
         sinks: Sequence[str],
         tolerance: float,
         now: datetime,
+        min_confidence: float = 0.0,
     ) -> Committed: ...
 
     # The outbox: one row per alert and sink, delivered in creation order within each sink. A shared store hands
@@ -143,7 +144,8 @@ class Ledger(Protocol):
     # followed for months gathers thousands of reprinted claims, and every article is judged against them.
     def mentioned(self, topic: str, predicate: str) -> bool: ...  # any claim recorded for them
     def identities(self, topic: str, predicate: str) -> list[IdentityRow]: ...  # distinct, of qualitative claims
-    # Distinct figures of the unit whose interval widened by the tolerance meets [low, high] (novelty.meets).
+    # Doubtful claims (under [novelty] min_confidence) are recorded but never read back by these: they make nothing
+    # known. Distinct figures of the unit whose interval widened by the tolerance meets [low, high] (novelty.meets).
     def figures_meeting(self, topic: str, predicate: str, unit: str | None, low: float, high: float,
                         tolerance: float) -> list[FigureRow]: ...
     def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[FigureRow]: ...

@@ -70,12 +70,13 @@ def test_syndicated_copy_sidebar_trap_and_english_raise_nothing(seeded_run: dict
 def test_alerts_follow_the_contract_shape(seeded_run: dict[str, Any]) -> None:
     # CONTRACT.md's keys, and `label` (the predicate's French label from the topic file: an addition, in the
     # README's changelog).
-    keys = {"id", "kind", "topic", "predicate", "label", "figure", "attributed_to", "hedged", "evidence", "article",
-            "previous", "created_at"}
+    keys = {"id", "kind", "topic", "predicate", "label", "figure", "attributed_to", "hedged", "confidence", "evidence",
+            "article", "previous", "created_at"}
     ids = set()
     for alert in seeded_run["alerts"]:
         assert set(alert) == keys
         assert alert["label"] and alert["label"] != alert["predicate"]
+        assert 0.5 <= alert["confidence"] <= 1  # an alert is never a doubtful reading (min_confidence 0.5)
         assert set(alert["article"]) == {"url", "outlet", "title", "published", "language"}
         assert alert["topic"] == "russie-coree-du-nord" and alert["article"]["language"] == "fr"
         assert (alert["previous"] == []) == (alert["kind"] == "new_claim")

@@ -20,8 +20,11 @@ CREATE TABLE IF NOT EXISTS claims (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, article_url TEXT NOT NULL, topic TEXT NOT NULL,
     predicate TEXT NOT NULL, low DOUBLE PRECISION, high DOUBLE PRECISION, unit TEXT, attributed_to TEXT,
     hedged BOOLEAN NOT NULL, place TEXT, act TEXT, event_date TEXT, quantitative BOOLEAN NOT NULL,
-    evidence TEXT NOT NULL, judgement TEXT NOT NULL, alert_id TEXT, seen_at TEXT NOT NULL
+    evidence TEXT NOT NULL, judgement TEXT NOT NULL, alert_id TEXT, seen_at TEXT NOT NULL,
+    confidence DOUBLE PRECISION NOT NULL DEFAULT 1
 );
+-- Version 2: a store of version 1 gains the confidence of its claims (all read with full confidence then).
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS confidence DOUBLE PRECISION NOT NULL DEFAULT 1;
 CREATE INDEX IF NOT EXISTS claims_topic_predicate ON claims(topic, predicate);
 -- Covers the figure reads of judging (see _FIGURES).
 CREATE INDEX IF NOT EXISTS claims_figures ON claims(topic, predicate, unit, low, high, attributed_to, id);

@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS claims (
     id INTEGER PRIMARY KEY, article_url TEXT NOT NULL, topic TEXT NOT NULL, predicate TEXT NOT NULL,
     low REAL, high REAL, unit TEXT, attributed_to TEXT, hedged INTEGER NOT NULL, place TEXT, act TEXT,
     event_date TEXT, quantitative INTEGER NOT NULL, evidence TEXT NOT NULL, judgement TEXT NOT NULL,
-    alert_id TEXT, seen_at TEXT NOT NULL
+    alert_id TEXT, seen_at TEXT NOT NULL, confidence REAL NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS claims_topic_predicate ON claims(topic, predicate);
 -- Covers the figure reads of judging: their GROUP BY walks the index, the table is read once per distinct figure.

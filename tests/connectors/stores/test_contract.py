@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -175,3 +176,14 @@ def test_sinks_are_disabled_until_enabled(store: Store) -> None:
 
 
 # --- PostgreSQL: the schema, the URL, the errors
+
+
+def test_a_doubtful_claim_is_recorded_but_makes_nothing_known(store: Store) -> None:
+    unsure = replace(killed(600), confidence=0.3)
+    first = store.commit_article(article("https://a.example/1"), fingerprint(WIRE), [unsure], sinks=[SINK],
+                                 tolerance=0.1, now=NOW, min_confidence=0.5)
+    assert [j.kind for j in first.judgements] == ["doubtful"] and first.alerts == ()
+    other = article("https://b.example/2", text="Un autre texte sur les pertes nord-coréennes " * 20, outlet="AFP")
+    second = store.commit_article(other, fingerprint(other.text), [killed(600)], sinks=[SINK], tolerance=0.1,
+                                  now=NOW, min_confidence=0.5)
+    assert [(a.kind, a.confidence) for a in second.alerts] == [("new_claim", 1.0)]  # the first sure report alerts

@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry
 
 from connectors.sinks.jsonl import JsonlWriter
 from connectors.stores import open_store
+from connectors.stores.common import SCHEMA_VERSION
 from connectors.stores.postgres import PostgresStore
 from pipeline.config.schema import JsonlSink
 from pipeline.judging.delivery import Deliverer
@@ -71,10 +72,25 @@ def at_once(calls: list[Callable[[], R]]) -> list[R]:
 def test_the_schema_is_versioned_and_a_newer_one_refused(postgres_url: str) -> None:
     PostgresStore(postgres_url).close()
     with psycopg.connect(postgres_url, autocommit=True) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match="has schema version 99, newer than this guetteur"):
         PostgresStore(postgres_url)
+
+
+def test_a_store_of_version_1_gains_the_confidence_of_its_claims(postgres_url: str) -> None:
+    PostgresStore(postgres_url).close()
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("ALTER TABLE claims DROP COLUMN confidence")
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    store = PostgresStore(postgres_url)
+    try:
+        commit(store, article("https://a.example/1"), [killed(600)])
+    finally:
+        store.close()
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        assert db.execute("SELECT confidence FROM claims").fetchall() == [(1.0,)]
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
 
 
 def test_workers_starting_together_on_an_empty_database_create_the_schema_once(postgres_url: str) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from connectors.stores.common import SCHEMA_VERSION
 from connectors.stores.ledger import SqliteLedger
 from connectors.stores.sqlite import SqliteStore
 from pipeline.domain.records import Article, Claim, FeedState, Figure
@@ -47,7 +48,7 @@ def test_wal_mode_schema_version_and_integrity(tmp_path: Path) -> None:
     SqliteStore(tmp_path / "g.db").close()
     db = sqlite3.connect(tmp_path / "g.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "1"
+    assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
     db.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
     db.commit()
     db.close()
@@ -151,3 +152,19 @@ def test_the_stage_instances_of_a_process_share_one_store_closed_by_the_last(tmp
         assert third is not first and third.outbox_size() == 0
     finally:
         release_store(location)
+
+
+def test_a_store_of_version_1_gains_the_confidence_of_its_claims(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    SqliteStore(path).close()
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE claims DROP COLUMN confidence")  # what a store of version 1 held
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    store = SqliteStore(path)
+    commit(store, article("https://a.example/1"), [killed(600)])
+    store.close()
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT confidence FROM claims").fetchall() == [(1.0,)]
+    assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)

@@ -710,3 +710,19 @@ def test_a_pronoun_stands_for_one_side_and_only_the_sentence_just_before(extract
     assert extract(extractor, named) == []
     neither = "Poutine a quitté Moscou dimanche. Il doit rencontrer le président turc à Ankara."
     assert extract(extractor, neither) == []
+
+
+# --- confidence: how sure the reader is of its reading, not how sure the source is ---------------------------------
+
+
+def test_confidence_follows_how_the_reading_was_made(extractor: ClaimExtractor) -> None:
+    (parsed,) = extract(extractor, "Environ 600 soldats nord-coréens auraient été tués, selon Séoul.")
+    assert parsed.hedged and parsed.confidence >= 0.9  # a hedged claim read cleanly is confident
+    text = ("Pyongyang a dépêché de nouvelles unités vers Koursk, selon Séoul. "
+            "Quelque 3 000 soldats se trouveraient désormais dans la région.")
+    by_default = [c for c in extract(extractor, text) if c.figure is not None]
+    # No cue for the figure, and the North Koreans named only in the sentence before: a reading that guesses twice.
+    assert [(c.predicate, c.figure.low if c.figure else None) for c in by_default] == [("troops_deployed", 3000)]
+    assert by_default[0].confidence < 0.5
+    (visit,) = extract(extractor, "Vladimir Poutine a rencontré Kim Jong-un mercredi à Pyongyang.")
+    assert visit.confidence >= 0.9

@@ -110,3 +110,14 @@ def test_a_figure_known_from_several_together_is_theirs_alone() -> None:
                                prior(14_000, by="Séoul")), mentioned=True)
     assert judge(q("troops_killed", 10_000, 15_000, by="NIS"), history).kind == "known"
     assert judge(q("troops_killed", 10_000, 15_000, by="Kyiv"), history).kind == "corroboration"
+
+
+def test_a_doubtful_claim_neither_alerts_nor_makes_anything_known() -> None:
+    doubtful = Claim(T, "troops_killed", "e", quantitative=True, figure=Figure(600, 600, "soldiers"), confidence=0.4)
+    assert judge(doubtful, History(), min_confidence=0.5).kind == "doubtful"
+    assert judge(doubtful, History(), min_confidence=0.4).kind == "new_claim"  # the threshold is inclusive
+    sure = q("troops_killed", 620, sentence=3)
+    judged = judge_article([doubtful, sure], lambda claim: History(), article_url="u", seen_at="t",
+                           min_confidence=0.5)
+    # The sure 620 of the same article is new: the doubtful 600 before it was not recorded as known.
+    assert [j.kind for j in judged] == ["doubtful", "new_claim"]
