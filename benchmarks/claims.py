@@ -26,8 +26,8 @@ from prometheus_client import CollectorRegistry
 
 from benchmarks.gold import QUANTITATIVE, Score, figure_matches, score
 from connectors.stores.sqlite import SqliteStore
-from pipeline.config.defaults import MIN_CONFIDENCE
 from pipeline.claims.analyst import Analyst, warm_up
+from pipeline.config.defaults import MIN_CONFIDENCE
 from pipeline.domain.records import Article, Claim
 from pipeline.ingest.fingerprint import fingerprint
 from pipeline.ports.metrics import Metrics
