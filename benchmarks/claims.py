@@ -26,6 +26,7 @@ from prometheus_client import CollectorRegistry
 
 from benchmarks.gold import QUANTITATIVE, Score, figure_matches, score
 from connectors.stores.sqlite import SqliteStore
+from pipeline.claims import parsing
 from pipeline.claims.analyst import Analyst, warm_up
 from pipeline.config.defaults import MIN_CONFIDENCE
 from pipeline.domain.records import Article, Claim
@@ -198,10 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, action="append", help="a corpus folder (default: every one in eval/)")
     parser.add_argument("--errors", action="store_true", help="list every missed and extra alert and claim")
+    parser.add_argument("--model", default=parsing.SPACY_MODEL,
+                        help=f"spaCy's French pipeline to parse with (default {parsing.SPACY_MODEL}; fr_core_news_md "
+                             "must be installed by hand to compare)")
     parser.add_argument("--min-confidence", type=float, default=MIN_CONFIDENCE,
                         help=f"[novelty] min_confidence (default {MIN_CONFIDENCE})")
     args = parser.parse_args(argv)
     corpora = args.corpus or sorted(p for p in EVAL.iterdir() if (p / "gold.json").exists())
+    parsing.SPACY_MODEL = args.model  # before the first load: the parser is chosen by measurement (README)
     warm_up()  # spaCy's model and the lemma table: start-up, not the first article's cost
     analyst = Analyst(load_topics(), Metrics(CollectorRegistry()))
     analyst.analyse(article_of(corpora[0], json.loads((corpora[0] / "gold.json").read_text())["articles"][0]))
