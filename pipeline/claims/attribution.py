@@ -14,39 +14,31 @@ from spacy.tokens import Doc, Token
 from pipeline.claims.lexicon import Lexicon
 from pipeline.claims.parsing import CLAUSE_BREAKS, REFLEXIVE, Sentence, clause_start, contains
 from pipeline.language.lemmas import normalise, strip_accents
+from pipeline.language.words import french
 
-_NEGATORS = frozenset({"pas", "jamais", "plus", "aucun", "aucune", "guere", "nullement", "ni"})
+_FR = french().attribution  # the words, from pipeline/language/data/fr.toml
+_NEGATORS = _FR.negators
 # "dement": the lookup table reads the present tense "dément" as the adjective.
-_DENIALS = frozenset({"dementir", "nier", "refuter", "dementi", "infirmer", "dement"})
+_DENIALS = _FR.denials
 # "a évité de rencontrer", "a renoncé à envoyer": the event did not happen.
-_AVOIDANCE = frozenset({"eviter", "refuser", "renoncer", "annuler", "reporter", "ajourner", "exclure"})
+_AVOIDANCE = _FR.avoidance
 # "selon des informations non confirmées": the sentence says itself that nobody vouches for the claim.
-_UNCONFIRMED = (("non", "confirmer"), ("non", "verifier"), ("pas", "ete", "confirmer"), ("pas", "etre", "confirmer"),
-                ("inverifiable",), ("non", "confirme"), ("non", "verifie"))
+_UNCONFIRMED = _FR.unconfirmed
 # Subjects that name nobody: "il a indiqué" reports a speaker named in an earlier sentence, if any.
-_PRONOUNS = frozenset({"il", "elle", "ils", "elles", "on", "nous", "je", "qui", "celui-ci", "celle-ci", "ceux-ci",
-                       "lui", "cela", "ce", "c'", "c’"})
-_HEDGE_LEMMAS = frozenset({"presume", "presumer", "suppose", "supposer", "pretendu", "pretendre", "accuser",
-                           "soupconner", "soupconne", "allegue", "eventuel", "probablement", "vraisemblablement"})
-_DETERMINERS = frozenset({"le", "la", "les", "l'", "un", "une", "des", "du", "de", "d'", "ce", "cette", "ces",
-                          "son", "sa", "ses", "leur", "leurs", "certains", "certaines", "plusieurs"})
-_REPORTING = frozenset({"indiquer", "affirmer", "declarer", "rapporter", "estimer", "annoncer", "assurer",
-                        "confirmer", "reveler", "ajouter", "souligner", "avancer", "evaluer",
-                        "chiffrer", "precise", "preciser", "signaler", "reconnaitre", "admettre"})
+_PRONOUNS = _FR.pronouns
+_HEDGE_LEMMAS = _FR.hedges
+_DETERMINERS = _FR.determiners
+_REPORTING = _FR.reporting_verbs
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
 # What a source publishes, not who it is: "selon les chiffres du ministère" names the ministère.
-_FIGURE_NOUNS = frozenset({"estimation", "estimations", "chiffre", "chiffres", "évaluation", "évaluations",
-                           "evaluation", "evaluations", "bilan", "bilans", "décompte", "décomptes", "données",
-                           "calculs"})
+_FIGURE_NOUNS = _FR.figure_nouns
 # How French past participles end ("publiées", "cités", "admis", "faits"), to tell them from name parts.
 _PARTICIPLE_END = re.compile(r"(?:é|i|u|[ia]t|is)(?:e?s?)$")
 # Words that open an adjunct after a source, whatever the tagger calls them ("lors" is an adverb to it).
-_ADJUNCT_STARTS = frozenset({"lors", "pendant", "durant", "depuis", "avant", "après", "alors", "tandis", "mais",
-                             "devant", "hier", "aujourd'hui", "aujourd’hui"})
+_ADJUNCT_STARTS = _FR.adjunct_starts
 # Prepositions that stay inside a source's name: "ministère de la Défense", "Institute for the Study of War".
-_SOURCE_LINKS = frozenset({"de", "du", "des", "d'", "d’", "for", "of", "pour", "la", "le", "l'", "l’"})
-_RAIT_NOUNS = frozenset({"portrait", "portraits", "retrait", "retraits", "attrait", "attraits", "extrait", "extraits",
-                         "trait", "traits", "abstrait", "distrait", "soustrait", "autoportrait"})
+_SOURCE_LINKS = _FR.source_links
+_RAIT_NOUNS = _FR.rait_nouns
 
 
 def _clean_source(text: str, lexicon: Lexicon) -> str | None:

@@ -23,16 +23,18 @@ from pipeline.language.dates import DateMention, EventDate, resolve_dates
 from pipeline.language.lemmas import normalise
 from pipeline.language.numbers import MONEY, Quantity, find_figures, vague_quantity
 from pipeline.language.text import fold, month_number
+from pipeline.language.words import french
 
-_PLACE_PREPOSITIONS = frozenset({"à", "au", "aux", "dans"})
-_TOTAL_WORDS = ("nombre", "total", "bilan")
+_FR = french().claims  # the words, from pipeline/language/data/fr.toml
+_PLACE_PREPOSITIONS = _FR.place_prepositions
+_TOTAL_WORDS = _FR.total_words
 # "arrivé en Corée du Nord", "sa visite à Pyongyang", "s'est rendu dans la capitale nord-coréenne".
-_DESTINATION_PREPOSITIONS = frozenset({"en", "à", "a", "au", "aux", "dans", "vers"})
+_DESTINATION_PREPOSITIONS = _FR.destination_prepositions
 _TRIP_WINDOW = 6  # tokens from a travel cue to its destination: "est arrivé mardi soir en Corée du Nord"
 # Verbs that set the cue in the future (pipeline.claims.extractor._planned), by lemma without accents.
-_PLANNING = frozenset({"prevoir", "projeter", "envisager", "programmer", "planifier"})
-_PLANNING_WITH_INFINITIVE = frozenset({"devoir", "aller", "compter", "prevoir", "envisager"})
-_PLANNING_PASSIVE = frozenset({"attendre"})
+_PLANNING = _FR.planning
+_PLANNING_WITH_INFINITIVE = _FR.planning_with_infinitive
+_PLANNING_PASSIVE = _FR.planning_passive
 _SAME_AS_BEFORE = "same as before"  # a bare figure that counts the noun of the figure before it
 
 

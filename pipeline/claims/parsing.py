@@ -18,17 +18,19 @@ from spacy.tokens import Doc
 from pipeline.claims.lexicon import Phrase
 from pipeline.domain.records import Article
 from pipeline.language.lemmas import normalise, strip_accents
+from pipeline.language.words import french
 
 SPACY_MODEL = "fr_core_news_sm"
-CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "—", "–"})
-_ASIDES = frozenset({"selon", "d'après", "d’après", "citant", "comme"})
+_FR = french().parsing  # the words, from pipeline/language/data/fr.toml
+CLAUSE_BREAKS = _FR.clause_breaks
+_ASIDES = _FR.asides
 # Clauses that say why or against what, never what became of the counted men: "3 000 soldats envoyés pour
 # compenser ses pertes" are sent, not lost.
-_PURPOSE_MARKERS = frozenset({"pour", "afin", "avant"})  # "avant de le reconnaître" opens a new clause too
-_CONTRAST_MARKERS = frozenset({"alors", "tandis"})
+_PURPOSE_MARKERS = _FR.purpose_markers  # "avant de le reconnaître" opens a new clause too
+_CONTRAST_MARKERS = _FR.contrast_markers
 _TITLE_SPLIT = re.compile(r"\s+[/|]\s+")
 # The pronoun of a reflexive verb ("s'est rendu", "s'ajoutent"), seen as a dependent of the verb.
-REFLEXIVE = frozenset({"se", "s'", "s’"})
+REFLEXIVE = _FR.reflexive
 _SENTENCE_END = re.compile(r"(?<=[.!?…»\"])\s+(?=[«\"A-ZÀÂÉÈÊÎÔÛÇ0-9])")
 _ABBREVIATIONS = re.compile(r"\b(?:M|MM|Mme|Mmes|Dr|Pr|St|Ste|av|apr|J\.-C|etc|cf|env|art|p|n°)\.$")
 
