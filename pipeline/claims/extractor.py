@@ -20,7 +20,7 @@ from pipeline.claims.parsing import Sentence, clause_break, clause_end, clause_s
 from pipeline.config import defaults as settings
 from pipeline.domain.records import Article, Claim, Figure
 from pipeline.language.dates import DateMention, EventDate, resolve_dates
-from pipeline.language.lemmas import normalise
+from pipeline.language.lemmas import normalise, normalise_phrase
 from pipeline.language.numbers import MONEY, Quantity, find_figures, vague_quantity
 from pipeline.language.text import fold, month_number
 from pipeline.language.words import french
@@ -35,6 +35,7 @@ _TRIP_WINDOW = 6  # tokens from a travel cue to its destination: "est arrivé ma
 _PLANNING = _FR.planning
 _PLANNING_WITH_INFINITIVE = _FR.planning_with_infinitive
 _PLANNING_PASSIVE = _FR.planning_passive
+_RECENT = tuple(normalise_phrase(marker) for marker in _FR.recent_markers)
 _SAME_AS_BEFORE = "same as before"  # a bare figure that counts the noun of the figure before it
 
 
@@ -491,7 +492,9 @@ class ClaimExtractor:
                 act, anchor, rivals = found
             date = _date_of(sentence, anchor, published, rivals)
             event_date = str(date) if date is not None else None
-            if event_date is None and rule.undated == "publication":
+            if event_date is None and rule.undated == "publication" and not self._earlier(sentence, anchor):
+                # A reported event is of the day, unless told as earlier ("s'était rendu"): a flashback to a
+                # known visit then matches it, whatever its month, and one never seen still alerts.
                 event_date = published.strftime("%Y-%m")
             place = (self._place(sentence, cue) or self._capital(sentence, rule)) if "place" in rule.identity else None
             yield Claim(
@@ -572,6 +575,10 @@ class ClaimExtractor:
                     return True
         return False
 
+    def _earlier(self, sentence: Sentence, cue: int) -> bool:
+        """An event told in the pluperfect, unless it is the eve of the news ("était arrivé la veille")."""
+        return _pluperfect(sentence.doc, cue) and not sentence.has_any(_RECENT)
+
     def _capital(self, sentence: Sentence, rule: PredicateRule) -> str | None:
         """A trip to a country meets in its capital: "Poutine est arrivé en Corée du Nord" (`_capitals`)."""
         trips = [hit for phrase in rule.travel for hit in sentence.find(phrase)]
@@ -602,6 +609,13 @@ class ClaimExtractor:
         if after:
             return after[0][1]
         return max(found)[1] if found else None
+
+
+def _pluperfect(doc: Doc, cue: int) -> bool:
+    """Whether the cue's verb is told in the pluperfect ("avait rencontré", "s'était rendu"): an earlier event."""
+    token = doc[cue]
+    verb = token if token.pos_ in ("VERB", "AUX") else token.head
+    return any(child.dep_.startswith("aux") and "Imp" in child.morph.get("Tense", None) for child in verb.children)
 
 
 def _one_of(doc: Doc, noun: int) -> bool:

@@ -37,6 +37,7 @@ class Claims(_Strict):
     planning: Words
     planning_with_infinitive: Words
     planning_passive: Words
+    recent_markers: tuple[str, ...]
 
 
 class Parsing(_Strict):

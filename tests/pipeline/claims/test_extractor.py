@@ -314,6 +314,12 @@ WORKERS_AND_MUNITIONS = [
 # --- qualitative predicates ----------------------------------------------------------------------------------------
 
 VISITS = [
+    # Told in the pluperfect, an undated meeting is an earlier one: it is not dated to the day's news, so it
+    # matches a known visit of that city whatever its month. The eve of the news stays news.
+    case("Kim Jong-un s'était rendu à Vladivostok pour y rencontrer Vladimir Poutine.",
+         Expect("official_visit", place="Vladivostok", date=None)),
+    case("Le dirigeant nord-coréen était arrivé à Moscou la veille au soir pour rencontrer Vladimir Poutine.",
+         Expect("official_visit", place="Moscou", date="2025-06")),
     # A trip to a country meets in its capital; a city the sentence names wins.
     case("Le président russe Vladimir Poutine est arrivé mercredi en Corée du Nord pour rencontrer Kim Jong-un.",
          Expect("official_visit", place="Pyongyang", date="2025-06-18")),
