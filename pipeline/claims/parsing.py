@@ -31,7 +31,11 @@ _CONTRAST_MARKERS = _FR.contrast_markers
 _TITLE_SPLIT = re.compile(r"\s+[/|]\s+")
 # The pronoun of a reflexive verb ("s'est rendu", "s'ajoutent"), seen as a dependent of the verb.
 REFLEXIVE = _FR.reflexive
-_SENTENCE_END = re.compile(r"(?<=[.!?…»\"])\s+(?=[«\"A-ZÀÂÉÈÊÎÔÛÇ0-9])")
+# A sentence ends at a full stop and a space before a capital; or, in text pasted without the space, between a
+# word of two lower-case letters or more, its full stop and a capitalised word ("à Koursk.Le NIS"), which neither
+# "M.Poutine" nor "lemonde.fr" nor "10.5" is.
+_SENTENCE_END = re.compile(r"(?<=[.!?…»\"])\s+(?=[«\"A-ZÀÂÉÈÊÎÔÛÇ0-9])"
+                           r"|(?<=[a-zàâçéèêëîïôûùüÿœ]{2}[.!?])(?=[A-ZÀÂÉÈÊÎÔÛÇ][a-zàâçéèêëîïôûùüÿœ])")
 _ABBREVIATIONS = re.compile(r"\b(?:M|MM|Mme|Mmes|Dr|Pr|St|Ste|av|apr|J\.-C|etc|cf|env|art|p|n°)\.$")
 
 

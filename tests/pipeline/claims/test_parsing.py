@@ -44,3 +44,15 @@ def test_articles_full_of_new_figures_and_names_leave_the_vocabulary_as_it_was()
     claims = [claim for seed in range(11, 31) for claim in extractor.extract(article(seed))]
     assert len(claims) >= 100  # every sentence was parsed and read
     assert len(nlp().vocab.strings) == before
+
+
+def test_sentences_pasted_without_a_space_are_still_two() -> None:
+    from datetime import UTC, datetime
+
+    from pipeline.claims.parsing import sentences
+    from pipeline.domain.records import Article
+
+    text = "Les combats continuent à Koursk.Le NIS estime les pertes à 600 soldats. M.Poutine a parlé de 10.5 %."
+    article = Article(url="u", outlet="o", title="", text=text, published=datetime(2025, 1, 1, tzinfo=UTC))
+    assert sentences(article) == ["Les combats continuent à Koursk.", "Le NIS estime les pertes à 600 soldats.",
+                                  "M.Poutine a parlé de 10.5 %."]

@@ -96,7 +96,7 @@ def test_builtin_topics_load() -> None:
     assert sorted(item.id for item in topics) == [MISSILES, WAR, MAIN, "traversees-manche"]
     main = topic(topics, MAIN)
     assert [group.name for group in main.actors] == ["russie", "coree_du_nord"]
-    assert 40 <= len(main.terms) <= 100 and main.negative
+    assert 40 <= len(main.terms) <= 120 and main.negative
     assert main.threshold == 6.0 and main.headline_weight == 2.0 and main.cap == 3
     assert all(len(item.terms) >= 30 for item in topics)
 
@@ -348,3 +348,13 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_config_file_topics_reach_the_loader() -> None:
     settings = settings_from_dict({"topics": [{"id": MAIN, "threshold": 12.5}]})
     assert topic(load_topics(settings.topics), MAIN).threshold == 12.5
+
+
+def test_a_meeting_of_both_sides_officials_is_the_story_and_koursk_is_russia() -> None:
+    topics = builtin_topics()
+    meeting = ("La ministre nord-coréenne des Affaires étrangères Choe Son Hui a rencontré Sergueï Lavrov à Moscou. "
+               "Les deux diplomates ont évoqué les relations bilatérales et la situation dans la péninsule.")
+    assert verdicts("", meeting, topics)[MAIN].matched
+    front = ("Les soldats nord-coréens combattent dans la région de Koursk depuis l'automne, selon Séoul, qui estime "
+             "leurs pertes à plusieurs centaines d'hommes.")
+    assert verdicts("", front, topics)[MAIN].matched  # Koursk stands for the Russian side
