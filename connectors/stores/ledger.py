@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from connectors.stores.common import claim_values
 from pipeline.domain.records import Article, Fingerprint, Judgement
-from pipeline.ports.store import FigureRow, IdentityRow
+from pipeline.ports.store import DoubtRow, FigureRow, IdentityRow
 
 if TYPE_CHECKING:
     import sqlite3
@@ -75,6 +75,12 @@ class SqlLedger:
     def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[FigureRow]:
         sql = self._sql(_FIGURES, where="", then=self._sql("ORDER BY last DESC LIMIT {p}"))
         return [tuple(row) for row in self.db.execute(sql, (topic, predicate, unit, count)).fetchall()]
+
+    def doubted_elsewhere(self, topic: str, predicate: str, outlet: str) -> list[DoubtRow]:
+        sql = self._sql("SELECT c.low, c.high, c.unit, c.place, c.act, c.event_date FROM claims AS c "
+                        "JOIN articles AS a ON a.url = c.article_url WHERE c.topic = {p} AND c.predicate = {p} "
+                        "AND c.judgement = 'doubtful' AND a.outlet <> {p} AND a.duplicate_of IS NULL")
+        return [tuple(row) for row in self.db.execute(sql, (topic, predicate, outlet)).fetchall()]
 
     def add_claim(self, article_url: str, judgement: Judgement, alert_id: str | None, seen_at: str) -> None:
         values = ", ".join([self.P] * 17)

@@ -128,6 +128,8 @@ class Store(Protocol):
 # One distinct figure and source recorded before: the id of its latest record, then low, high, unit, attributed_to,
 # and the seen_at and article_url of its first record.
 FigureRow = tuple[int, float, float, str, str | None, str, str]
+# A doubtful claim as promotion compares it: low, high, unit, place, act, event_date.
+DoubtRow = tuple[float | None, float | None, str | None, str | None, str | None, str | None]
 # The parts of a qualitative claim its identity is made of: place, act, event_date.
 IdentityRow = tuple[str | None, str | None, str | None]
 
@@ -149,6 +151,8 @@ class Ledger(Protocol):
     def figures_meeting(self, topic: str, predicate: str, unit: str | None, low: float, high: float,
                         tolerance: float) -> list[FigureRow]: ...
     def latest_figures(self, topic: str, predicate: str, unit: str | None, count: int) -> list[FigureRow]: ...
+    # (low, high, unit, place, act, event_date) of the doubtful claims other outlets' original articles recorded.
+    def doubted_elsewhere(self, topic: str, predicate: str, outlet: str) -> list[DoubtRow]: ...
     # False when the article is already there: another worker committed it first.
     def add_article(self, article: Article, fingerprint: Fingerprint, duplicate_of: str | None,
                     seen_at: str) -> bool: ...

@@ -187,3 +187,23 @@ def test_a_doubtful_claim_is_recorded_but_makes_nothing_known(store: Store) -> N
     second = store.commit_article(other, fingerprint(other.text), [killed(600)], sinks=[SINK], tolerance=0.1,
                                   now=NOW, min_confidence=0.5)
     assert [(a.kind, a.confidence) for a in second.alerts] == [("new_claim", 1.0)]  # the first sure report alerts
+
+
+def test_a_second_outlets_doubtful_report_promotes_the_claim(store: Store) -> None:
+    def unsure(low: float) -> Claim:
+        return replace(killed(low), confidence=0.3)
+
+    def report(url: str, outlet: str, text: str, low: float) -> tuple[str, ...]:
+        a = article(url, text=text, outlet=outlet)
+        done = store.commit_article(a, fingerprint(text), [unsure(low)], sinks=[SINK], tolerance=0.1, now=NOW,
+                                    min_confidence=0.5)
+        return tuple(j.kind for j in done.judgements)
+
+    assert report("https://a.example/1", "ATS", WIRE, 600) == ("doubtful",)
+    assert report("https://a.example/2", "ATS", "Le même bureau revient sur le bilan des pertes " * 15,
+                  610) == ("doubtful",)  # the same outlet again is no second source
+    assert report("https://c.example/3", "Copie", WIRE, 600) == ("doubtful",)  # a syndicated copy neither
+    assert report("https://b.example/4", "AFP", "Une autre agence fait état de pertes nord-coréennes " * 15,
+                  640) == ("new_claim",)  # another outlet, within the tolerance: promoted, the alert is its own
+    assert report("https://d.example/5", "Le Soir", "Un quotidien belge relaie ce bilan de tués " * 15,
+                  600) == ("known",)  # promoted, the figure now counts as known
