@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from pipeline.claims.lexicon import Phrase
 from pipeline.domain.records import Article
@@ -255,3 +255,40 @@ def clause_start(doc: Doc, end: int, limit: int) -> int:
             continue
         index -= 1
     return limit
+
+
+# --- what the parse says of a counted noun and a figure (pipeline.claims.figures)
+
+
+def one_of(doc: Doc, noun: int) -> bool:
+    """'un soldat', 'une recrue': a singular noun right after the indefinite article, which also means one.
+
+    Not "l'un des soldats" (the noun is plural) nor "un de ses soldats" (the article is not next to it).
+    """
+    token = doc[noun]
+    return (noun > 0 and doc[noun - 1].lower_ in ("un", "une") and "Plur" not in token.morph.get("Number", None)
+            and not token.lower_.endswith(("s", "x")))
+
+
+def linked(doc: Doc, end: int, start: int) -> bool:
+    """Whether two figures are the two ends of one change or span: "de 30 % à 50 %", "de 11 000 à 15 000"."""
+    between = [token.lower_ for token in doc[end:start]]
+    return between in (["à"], ["a"], ["%", "à"], ["%", "a"])
+
+
+def object_of_verb(token: Token) -> bool:
+    """Whether a noun is what its verb acts on: after the verb and attached to it as an object or an oblique, since
+    the small model reads "a perdu 1 200 hommes" as obj, obl:arg or obl:mod from one sentence to the next."""
+    head = token.head
+    return head.pos_ in ("VERB", "AUX") and head.i < token.i and (token.dep_ == "obj" or token.dep_.startswith("obl"))
+
+
+def anaphoric(doc: Doc, end: int) -> bool:
+    """Whether a bare figure stands for a noun said before: followed by its verb ('dont 1 200 ont été tués') or by
+    'd'entre eux'."""
+    if end >= len(doc):
+        return False
+    following = doc[end]
+    if following.pos_ in ("AUX", "VERB") or following.lower_ == "autres":  # "600 tués et 4 700 autres blessés"
+        return True
+    return following.lower_ in ("d'", "d’", "de") and end + 1 < len(doc) and doc[end + 1].lower_ == "entre"
