@@ -28,7 +28,7 @@ from benchmarks.gold import QUANTITATIVE, Score, figure_matches, score
 from connectors.stores.sqlite import SqliteStore
 from pipeline.claims import parsing
 from pipeline.claims.analyst import Analyst, warm_up
-from pipeline.config.defaults import MIN_CONFIDENCE
+from pipeline.config.defaults import MIN_CONFIDENCE, TOLERANCE
 from pipeline.domain.records import Article, Claim
 from pipeline.ingest.fingerprint import fingerprint
 from pipeline.ports.metrics import Metrics
@@ -130,8 +130,8 @@ def run_corpus(corpus: Path, analyst: Analyst, min_confidence: float = MIN_CONFI
                 if claims:
                     result.on_topic_seconds.append(spent)
                 tally_claims(result, entry, claims)
-                committed = store.commit_article(article, fingerprint(article.text), claims, sinks=(), tolerance=0.1,
-                                                 now=NOW, min_confidence=min_confidence)
+                committed = store.commit_article(article, fingerprint(article.text), claims, sinks=(),
+                                                 tolerance=TOLERANCE, now=NOW, min_confidence=min_confidence)
                 by_article[entry["id"]] = [a.as_json() for a in committed.alerts if a.topic == topic]
         finally:
             store.close()
@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parsing.SPACY_MODEL = args.model  # before the first load: the parser is chosen by measurement (README)
     warm_up()  # spaCy's model and the lemma table: start-up, not the first article's cost
     analyst = Analyst(load_topics(), Metrics(CollectorRegistry()))
-    analyst.analyse(article_of(corpora[0], json.loads((corpora[0] / "gold.json").read_text())["articles"][0]))
+    analyst.analyse(article_of(corpora[0], json.loads((corpora[0] / "gold.json").read_text(encoding="utf-8"))["articles"][0]))
     print(report([run_corpus(corpus, analyst, args.min_confidence) for corpus in corpora], args.errors))
     return 0
 

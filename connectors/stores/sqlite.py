@@ -67,20 +67,27 @@ class SqliteStore:
         if version > SCHEMA_VERSION:
             raise StoreError(f"store {self.path} has schema version {version}, newer than this guetteur "
                              f"({SCHEMA_VERSION}): upgrade guetteur")
-        # Every statement of the schema is IF NOT EXISTS: running it again on a store of this version adds the
-        # tables and indexes that came later within the version (no store of version 1 has been released).
+        # Every statement of the schema is idempotent: running it again on a store of this version adds the tables
+        # and indexes that came later within the version.
         present = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
         if version < SCHEMA_VERSION or not _SCHEMA_NAMES <= present:
-            # IMMEDIATE: several connections open at once (one per stage); a deferred transaction that must
-            # upgrade to a write lock fails at once with "database is locked" instead of waiting its turn.
             # Version 2 gave claims their confidence; SQLite has no ADD COLUMN IF NOT EXISTS, so a store of version
-            # 1 is asked which columns it has (those of version 1 were all read with full confidence).
+            # 1 is asked which columns it has (its claims were all read with full confidence).
             upgrade = ""
             if "claims" in present and "confidence" not in {row[1] for row in self._db.execute(
                     "PRAGMA table_info(claims)")}:
                 upgrade = "ALTER TABLE claims ADD COLUMN confidence REAL NOT NULL DEFAULT 1;"
-            self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + upgrade + "INSERT OR REPLACE INTO meta VALUES "
-                                   f"('schema_version', '{SCHEMA_VERSION}'); COMMIT;")
+            # IMMEDIATE: another process may open the store at the same moment; a deferred transaction that must
+            # upgrade to a write lock fails at once with "database is locked" instead of waiting its turn.
+            try:
+                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + upgrade + "INSERT OR REPLACE INTO meta VALUES "
+                                       f"('schema_version', '{SCHEMA_VERSION}'); COMMIT;")
+            except sqlite3.OperationalError as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if "duplicate column name" not in str(exc):
+                    raise
+                self._migrate()  # the other process upgraded it between our look and our lock: look again
 
     def close(self) -> None:
         with self._lock:

@@ -20,11 +20,13 @@ from pipeline.claims.parsing import (
 from pipeline.claims.reader import Reader
 from pipeline.config import defaults as settings
 from pipeline.domain.records import Claim, Figure
+from pipeline.language.lemmas import normalise_phrase
 from pipeline.language.numbers import MONEY, Quantity, find_figures, vague_quantity
 from pipeline.language.words import french
 
 _FR = french().claims  # the words, from pipeline/language/data/fr.toml
 _TOTAL_WORDS = _FR.total_words
+_CURRENCY_NOUNS = {code: normalise_phrase(noun)[0] for code, noun in _FR.currency_nouns.items()}
 _SAME_AS_BEFORE = "same as before"  # a bare figure that counts the noun of the figure before it
 
 
@@ -55,15 +57,14 @@ class FigureReader(Reader):
         """The unit of the noun a quantity counts, and where that noun ends ('10 000 soldats nord-coréens')."""
         if span.quantity is not None and span.quantity.unit == "percent":
             return "percent", span.end
+        if span.quantity is not None and span.quantity.unit == MONEY:
+            return self._money_unit(span.quantity), span.end
         window_end = min(span.end + 4, len(sentence.doc))
-        # An amount carries its currency inside the figure ("480 millions d'euros"): its noun is there or nowhere,
-        # so that "2 milliards de dollars pour 3 000 soldats" is no count of soldiers.
-        money = span.quantity is not None and span.quantity.unit == MONEY
         best: tuple[int, str] | None = None
         for unit, nouns in self.lexicon.nouns.items():
             if unit == "percent":
                 continue
-            hit = sentence.first(nouns, span.start, span.end) if money else sentence.first(nouns, span.end, window_end)
+            hit = sentence.first(nouns, span.end, window_end)
             if hit is not None and (best is None or hit < best[0]):
                 best = (hit, unit)
         if best is not None:
@@ -75,6 +76,16 @@ class FigureReader(Reader):
                     [(w,) for w in _TOTAL_WORDS], max(span.start - 4, 0), span.start):
                 return _SAME_AS_BEFORE, span.end  # "dont 1 200 ont été tués", "portant leur nombre total à 13 000"
         return None, span.end
+
+    def _money_unit(self, quantity: Quantity) -> str | None:
+        """The topic's unit of an amount, by its currency ("480 millions d'euros", "62 M€"), or none.
+
+        An amount counts nothing else, whatever follows or came before it: "2 milliards de dollars" are no soldiers.
+        """
+        noun = _CURRENCY_NOUNS.get(quantity.currency)
+        if noun is None:
+            return None
+        return next((unit for unit, nouns in self.lexicon.nouns.items() if (noun,) in nouns), None)
 
     def _role_of(self, sentence: Sentence, noun: int) -> str | None:
         """The unit a counted noun's qualifiers give it: "800 militaires affectés au déminage" count workers.
@@ -309,7 +320,7 @@ class FigureReader(Reader):
             rule = self._quantitative_rule(sentence, unit, span.end, end, start, fallback=False)
             confidence = settings.CONFIDENCE_CLAUSE
         if rule is None and not carried and not self._others_cue(sentence, unit, start, end) \
-                and self._north_korean_so_far(sentence, end):
+                and self._owner_named_so_far(sentence, end):
             rule = self._quantitative_rule(sentence, unit, span.end, end, start)
             confidence = settings.CONFIDENCE_DEFAULT
         if rule is None or negated(sentence, span.start, end):
@@ -378,10 +389,10 @@ class FigureReader(Reader):
             return None
         return rule
 
-    def _north_korean_so_far(self, sentence: Sentence, end: int) -> bool:
-        """Whether a figure without a cue may be North Korean troops by default.
+    def _owner_named_so_far(self, sentence: Sentence, end: int) -> bool:
+        """Whether a figure without a cue may count the owner's people (`_counted.owner`) by default.
 
-        A sentence that names North Korea only after the figure's clause tells whose men these are not: "L'armée
+        A sentence that names the owner only after the figure's clause tells whose men these are not: "L'armée
         russe a perdu 1 200 hommes, alors que les soldats nord-coréens ...". One that names it before may go on
         ("Pyongyang a envoyé des renforts, portant le total à 15 000 hommes"); one that does not name it at all
         leans on the sentence before.

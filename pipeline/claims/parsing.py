@@ -48,15 +48,21 @@ def sentences(article: Article) -> list[str]:
         paragraph = paragraph.strip()
         if not paragraph or paragraph == article.title.strip():
             continue
-        pending = ""
-        for piece in _SENTENCE_END.split(paragraph):
-            pending = f"{pending} {piece}".strip() if pending else piece
-            if _ABBREVIATIONS.search(pending):
+        # Pieces and the text between them: a piece rejoined after "M." keeps what separated it, so that a claim's
+        # evidence stays the article's own words.
+        cuts = list(_SENTENCE_END.finditer(paragraph))
+        starts = [0, *(cut.end() for cut in cuts)]
+        ends = [*(cut.start() for cut in cuts), len(paragraph)]
+        pending_start: int | None = None
+        for start, end in zip(starts, ends, strict=True):
+            if pending_start is None:
+                pending_start = start
+            if _ABBREVIATIONS.search(paragraph[pending_start:end]):
                 continue
-            out.append(pending)
-            pending = ""
-        if pending:
-            out.append(pending)
+            out.append(paragraph[pending_start:end])
+            pending_start = None
+        if pending_start is not None:
+            out.append(paragraph[pending_start:])
     return out
 
 

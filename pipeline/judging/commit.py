@@ -9,7 +9,7 @@ from pipeline.config.defaults import DUPLICATE_CANDIDATES as CANDIDATES
 from pipeline.config.defaults import DUPLICATE_JACCARD
 from pipeline.domain.records import Article, Claim, Fingerprint, Judgement, PriorFigure
 from pipeline.judging.alerts import alert_id, build_alert
-from pipeline.judging.novelty import PREVIOUS_SHOWN, History, Identity, identity, is_known, judge, judge_article
+from pipeline.judging.novelty import PREVIOUS_SHOWN, History, Identity, identity, is_known, judge_article
 from pipeline.ports.store import Committed, Ledger
 
 
@@ -21,10 +21,12 @@ def commit_article(ledger: Ledger, article: Article, fingerprint: Fingerprint, c
         return Committed((), (), already_processed=True)
     duplicate_of = duplicate(ledger, article.url, fingerprint)
     copied = ledger.evidence(duplicate_of) if duplicate_of else set()
-    judged = judge_article(claims, lambda claim: history(ledger, claim, tolerance), article_url=article.url,
-                           seen_at=seen_at, tolerance=tolerance, min_confidence=min_confidence)
-    if duplicate_of is None:  # a syndicated copy is no second outlet: it promotes nothing
-        judged = [promoted(ledger, j, article.outlet, tolerance) for j in judged]
+    judged = judge_article(
+        claims, lambda claim: history(ledger, claim, tolerance), article_url=article.url, seen_at=seen_at,
+        tolerance=tolerance, min_confidence=min_confidence,
+        # A syndicated copy is no second outlet: it promotes nothing.
+        corroborated=None if duplicate_of else lambda claim: doubted_elsewhere(ledger, claim, article.outlet,
+                                                                              tolerance))
     judgements = [Judgement(j.claim, "syndicated") if j.alerts and j.claim.evidence in copied else j for j in judged]
     # The article is the first write: when another worker got there first, nothing of this one is written.
     if not ledger.add_article(article, fingerprint, duplicate_of, seen_at):
@@ -43,15 +45,12 @@ def commit_article(ledger: Ledger, article: Article, fingerprint: Fingerprint, c
     return Committed(tuple(judgements), tuple(alerts), duplicate_of=duplicate_of)
 
 
-def promoted(ledger: Ledger, judgement: Judgement, outlet: str, tolerance: float) -> Judgement:
-    """A doubtful claim that another outlet's doubtful claim already reported is judged as any other.
+def doubted_elsewhere(ledger: Ledger, claim: Claim, outlet: str, tolerance: float) -> bool:
+    """Whether another outlet's original article recorded this claim as doubtful too.
 
     Two outlets reading the same figure (within the tolerance) or the same event make it likely: the report that
     promotes it carries the alert, and from then on it counts as known.
     """
-    claim = judgement.claim
-    if judgement.kind != "doubtful":
-        return judgement
     for low, high, unit, place, act, event_date in ledger.doubted_elsewhere(claim.topic, claim.predicate, outlet):
         if not claim.quantitative:
             same = identity(claim).matches(Identity(place=place, act=act, date=event_date[:7] if event_date else None))
@@ -61,8 +60,8 @@ def promoted(ledger: Ledger, judgement: Judgement, outlet: str, tolerance: float
             same = low is not None and high is not None and unit == claim.figure.unit and is_known(
                 claim.figure, [PriorFigure(low, high, unit, None, "", "")], tolerance)
         if same:
-            return judge(claim, history(ledger, claim, tolerance), tolerance)
-    return judgement
+            return True
+    return False
 
 
 def duplicate(ledger: Ledger, url: str, fingerprint: Fingerprint) -> str | None:
@@ -89,7 +88,7 @@ def history(ledger: Ledger, claim: Claim, tolerance: float) -> History:
         # A stored event keeps every part it was recorded with; the new claim's identity says which of them count.
         identities = (Identity(place=p, act=a, date=d[:7] if d else None)
                       for p, a, d in ledger.identities(topic, predicate))
-        return History(mentioned=ledger.mentioned(topic, predicate), identities=tuple(dict.fromkeys(identities)))
+        return History(identities=tuple(dict.fromkeys(identities)))  # judging an event reads its identities alone
     if claim.figure is None:
         return History(mentioned=ledger.mentioned(topic, predicate))
     f = claim.figure

@@ -153,17 +153,24 @@ def judge_article(
     seen_at: str,
     tolerance: float = DEFAULT_TOLERANCE,
     min_confidence: float = 0.0,
+    corroborated: Callable[[Claim], bool] | None = None,
 ) -> list[Judgement]:
     """Judge an article's claims in order, each against the store's history plus the article's earlier claims.
 
-    `history_of(claim)` is the store's history of the claim's topic and predicate, as far as judging it needs.
+    `history_of(claim)` is the store's history of the claim's topic and predicate, as far as judging it needs;
+    `corroborated(claim)` says whether another outlet already reported a doubtful claim as this one.
     """
     own: dict[tuple[str, str], History] = {}  # what this article's earlier claims recorded
     judgements = []
     for claim in judging_order(claims):
         key = (claim.topic, claim.predicate)
         mine = own.get(key, History())
-        judgement = judge(claim, joined(history_of(claim), mine), tolerance, min_confidence)
+        history = joined(history_of(claim), mine)
+        judgement = judge(claim, history, tolerance, min_confidence)
+        if judgement.kind == "doubtful" and corroborated is not None and corroborated(claim):
+            # Another outlet's doubtful report of the same claim promotes it: judged as any claim, against the store
+            # and this article's earlier claims, so one article never raises the same alert twice.
+            judgement = judge(claim, history, tolerance)
         judgements.append(judgement)
         if judgement.kind != "doubtful":
             own[key] = record(mine, claim, article_url=article_url, seen_at=seen_at)

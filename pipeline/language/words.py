@@ -38,6 +38,7 @@ class Claims(_Strict):
     planning_with_infinitive: Words
     planning_passive: Words
     recent_markers: tuple[str, ...]
+    currency_nouns: dict[str, str]
 
 
 class Parsing(_Strict):

@@ -144,7 +144,7 @@ class Ledger(Protocol):
     def evidence(self, url: str) -> set[str]: ...  # the evidence of every claim of an article
     # The history reads are bounded by what is distinct and near, not by how many claims were recorded: a story
     # followed for months gathers thousands of reprinted claims, and every article is judged against them.
-    def mentioned(self, topic: str, predicate: str) -> bool: ...  # any claim recorded for them
+    def mentioned(self, topic: str, predicate: str) -> bool: ...  # any claim recorded for them, doubtful ones apart
     def identities(self, topic: str, predicate: str) -> list[IdentityRow]: ...  # distinct, of qualitative claims
     # Doubtful claims (under [novelty] min_confidence) are recorded but never read back by these: they make nothing
     # known. Distinct figures of the unit whose interval widened by the tolerance meets [low, high] (novelty.meets).

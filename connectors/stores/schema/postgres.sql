@@ -26,8 +26,13 @@ CREATE TABLE IF NOT EXISTS claims (
 -- Version 2: a store of version 1 gains the confidence of its claims (all read with full confidence then).
 ALTER TABLE claims ADD COLUMN IF NOT EXISTS confidence DOUBLE PRECISION NOT NULL DEFAULT 1;
 CREATE INDEX IF NOT EXISTS claims_topic_predicate ON claims(topic, predicate);
--- Covers the figure reads of judging (see _FIGURES).
-CREATE INDEX IF NOT EXISTS claims_figures ON claims(topic, predicate, unit, low, high, attributed_to, id);
+-- Covers the figure reads of judging (connectors/stores/ledger.py, _FIGURES), which never read doubtful claims.
+-- (Version 1's claims_figures indexed them too; after the version 2 column below it covered no read.)
+DROP INDEX IF EXISTS claims_figures;
+CREATE INDEX IF NOT EXISTS claims_figures_sure ON claims(topic, predicate, unit, low, high, attributed_to, id, judgement)
+    WHERE judgement <> 'doubtful';
+-- The doubtful claims that a second outlet's report may promote.
+CREATE INDEX IF NOT EXISTS claims_doubtful ON claims(topic, predicate) WHERE judgement = 'doubtful';
 CREATE INDEX IF NOT EXISTS claims_article ON claims(article_url);
 CREATE TABLE IF NOT EXISTS alerts (
     seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE, id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL

@@ -207,3 +207,19 @@ def test_a_second_outlets_doubtful_report_promotes_the_claim(store: Store) -> No
                   640) == ("new_claim",)  # another outlet, within the tolerance: promoted, the alert is its own
     assert report("https://d.example/5", "Le Soir", "Un quotidien belge relaie ce bilan de tués " * 15,
                   600) == ("known",)  # promoted, the figure now counts as known
+
+
+def test_a_promotion_never_alerts_twice_in_one_article(store: Store) -> None:
+    first = article("https://a.example/1", outlet="ATS")
+    store.commit_article(first, fingerprint(WIRE), [replace(killed(600), confidence=0.3)], sinks=[SINK],
+                         tolerance=0.1, now=NOW, min_confidence=0.5)
+    text = "Une autre agence fait état de pertes nord-coréennes " * 15
+    claims = [killed(600, "Environ 600 soldats ont été tués."),
+              replace(killed(600, "Le bilan reste de 600 morts."), confidence=0.3, sentence=2),
+              replace(killed(900, "Un autre bilan évoque 900 morts."), confidence=0.3, sentence=3),
+              replace(killed(900, "On parle aussi de 900 tués."), confidence=0.3, sentence=4)]
+    done = store.commit_article(article("https://b.example/2", text=text, outlet="AFP"), fingerprint(text), claims,
+                                sinks=[SINK], tolerance=0.1, now=NOW, min_confidence=0.5)
+    # The sure 600 alerts; its doubtful twin is promoted (ATS had it) and known; the 900s have no other outlet.
+    assert [j.kind for j in done.judgements] == ["new_claim", "known", "doubtful", "doubtful"]
+    assert len(done.alerts) == 1

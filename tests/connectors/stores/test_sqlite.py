@@ -168,3 +168,12 @@ def test_a_store_of_version_1_gains_the_confidence_of_its_claims(tmp_path: Path)
     db = sqlite3.connect(path)
     assert db.execute("SELECT confidence FROM claims").fetchall() == [(1.0,)]
     assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+
+
+def test_the_figure_reads_walk_an_index_of_the_sure_claims_alone(store: SqliteStore) -> None:
+    from connectors.stores.ledger import _FIGURES  # the statement both stores send
+
+    ledger = SqliteLedger(store._db)
+    sql = ledger._sql(_FIGURES, where=ledger._sql("AND low * {p} <= {p} AND high * {p} >= {p}"), then="")
+    plan = " ".join(row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + sql, ("t", "p", "u", 0.9, 1, 1.1, 1)))
+    assert "COVERING INDEX claims_figures_sure" in plan

@@ -56,3 +56,14 @@ def test_sentences_pasted_without_a_space_are_still_two() -> None:
     article = Article(url="u", outlet="o", title="", text=text, published=datetime(2025, 1, 1, tzinfo=UTC))
     assert sentences(article) == ["Les combats continuent à Koursk.", "Le NIS estime les pertes à 600 soldats.",
                                   "M.Poutine a parlé de 10.5 %."]
+
+
+def test_a_sentence_rejoined_after_an_abbreviation_keeps_the_articles_own_words() -> None:
+    from datetime import UTC, datetime
+
+    from pipeline.claims.parsing import sentences
+    from pipeline.domain.records import Article
+
+    text = "Selon Mme.Dupont, les pertes sont lourdes. M.  Poutine a parlé."
+    article = Article(url="u", outlet="o", title="", text=text, published=datetime(2025, 1, 1, tzinfo=UTC))
+    assert sentences(article) == ["Selon Mme.Dupont, les pertes sont lourdes.", "M.  Poutine a parlé."]

@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.claims.extractor import ClaimExtractor
 from pipeline.claims.lexicon import lexicon_from_topic
-from pipeline.domain.records import Article, Claim
+from pipeline.domain.records import Article, Claim, Figure
 from pipeline.topics.matching import builtin_topics, match_topics
 from tests.pipeline.claims.test_extractor import ANY, Expect, assert_claims, summary
 
@@ -98,3 +98,17 @@ def test_alerts_carry_the_label_the_topic_file_gives(extractor: ClaimExtractor) 
     (claim,) = extract(extractor, "Neuf passeurs présumés ont été interpellés lundi à Dunkerque.")
     assert claim.label == "passeurs interpellés ou condamnés" and claim.topic == TOPIC
     assert ANY is not None
+
+
+@pytest.mark.parametrize("text", [
+    "Quatre migrants sont morts et 5 millions de livres ont été débloqués par Londres.",
+    "Le nombre de migrants arrivés s'élève à 600, et Londres a versé 2 millions de dollars à Paris.",
+])
+def test_an_amount_counts_no_one(extractor: ClaimExtractor, text: str) -> None:
+    figures = [c.figure for c in extract(extractor, text) if c.figure is not None]
+    assert all(figure.low < 1_000_000 for figure in figures), figures
+
+
+def test_an_amount_in_euros_is_read_whatever_its_sign(extractor: ClaimExtractor) -> None:
+    claims = extract(extractor, "Londres versera 62 M€ supplémentaires à Paris pour surveiller les plages.")
+    assert [(c.predicate, c.figure) for c in claims] == [("uk_funding", Figure(62_000_000, 62_000_000, "euros"))]
