@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.config.schema import ConfigError
 from pipeline.language.lemmas import normalise, normalise_phrase
-from pipeline.topics.predicates import predicate_problems
+from pipeline.topics.predicates import error_message, predicate_problems
 
 Phrase = tuple[str, ...]
 
@@ -193,10 +193,8 @@ def _key(where: str, loc: Sequence[int | str]) -> str:
 
 
 def _message(error: Mapping[str, Any]) -> str:
-    if error["type"] == "extra_forbidden":
-        return "unknown key"
-    if error["type"] == "missing":
-        return "required key is missing"
+    if error["type"] in ("extra_forbidden", "missing"):
+        return error_message(error)
     if error["type"] == "string_pattern_mismatch" and error["loc"] == ("id",):
         return f"{error['input']!r} is not a topic id: lowercase words joined by hyphens, e.g. 'russie-coree-du-nord'"
     if error["loc"][0] == "terms" and error["type"] == "greater_than_equal":
@@ -205,7 +203,7 @@ def _message(error: Mapping[str, Any]) -> str:
         return "a [negative] weight must be negative: it pulls the score down"
     if error["type"] == "string_pattern_mismatch" and error["loc"][-1] == "[key]":
         return "not a group name: lowercase letters, digits and '_', starting with a letter"
-    return str(error["msg"]).removeprefix("Value error, ")
+    return error_message(error)
 
 
 def _terms(table: Mapping[str, float], where: str, problems: list[str]) -> tuple[Term, ...]:

@@ -100,7 +100,7 @@ def predicate_problems(raw: Mapping[str, Any], where: str, key: Any, groups: set
     try:
         tables = SharedTables.model_validate(shared)
     except ValidationError as exc:
-        problems += [f"{key(where, error['loc'])}: {_message(error)}" for error in exc.errors()]
+        problems += [f"{key(where, error['loc'])}: {error_message(error)}" for error in exc.errors()]
         tables = None
     known = groups | (set(tables.actors) if tables else set())
     if tables and tables.counted and tables.counted.owner not in known:
@@ -114,7 +114,7 @@ def predicate_problems(raw: Mapping[str, Any], where: str, key: Any, groups: set
         try:
             predicate = PredicateSpec.model_validate(dict(spec))
         except ValidationError as exc:
-            problems += [f"{key(where, [name, *error['loc']])}: {_message(error)}" for error in exc.errors()]
+            problems += [f"{key(where, [name, *error['loc']])}: {error_message(error)}" for error in exc.errors()]
             continue
         for field in ("actors", "speakers"):
             problems += [f"{key(where, [name, field, index])}: {group!r} is no actor group"
@@ -128,7 +128,8 @@ def predicate_problems(raw: Mapping[str, Any], where: str, key: Any, groups: set
     return problems
 
 
-def _message(error: Mapping[str, Any]) -> str:
+def error_message(error: Mapping[str, Any]) -> str:
+    """One readable line for a pydantic error of a topic table."""
     if error["type"] == "extra_forbidden":
         return "unknown key"
     if error["type"] == "missing":
