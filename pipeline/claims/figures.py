@@ -27,6 +27,7 @@ from pipeline.language.words import french
 _FR = french().claims  # the words, from pipeline/language/data/fr.toml
 _TOTAL_WORDS = _FR.total_words
 _CURRENCY_NOUNS = {code: normalise_phrase(noun)[0] for code, noun in _FR.currency_nouns.items()}
+_GENERIC_PEOPLE = tuple(normalise_phrase(noun) for noun in _FR.generic_people)
 _SAME_AS_BEFORE = "same as before"  # a bare figure that counts the noun of the figure before it
 
 
@@ -67,6 +68,8 @@ class FigureReader(Reader):
             hit = sentence.first(nouns, span.end, window_end)
             if hit is not None and (best is None or hit < best[0]):
                 best = (hit, unit)
+        if best is None and span.quantity is not None:
+            best = self._apposition(sentence, span.end, window_end)
         if best is not None:
             return self._role_of(sentence, best[0]) or best[1], best[0] + 1
         if span.quantity is not None:
@@ -76,6 +79,19 @@ class FigureReader(Reader):
                     [(w,) for w in _TOTAL_WORDS], max(span.start - 4, 0), span.start):
                 return _SAME_AS_BEFORE, span.end  # "dont 1 200 ont été tués", "portant leur nombre total à 13 000"
         return None, span.end
+
+    def _apposition(self, sentence: Sentence, start: int, window_end: int) -> tuple[int, str] | None:
+        """A figure of "personnes" that a comma then names: "1 500 personnes, en majorité des ouvriers".
+
+        The apposition's counted noun gives the unit; it must follow the comma within a few words."""
+        generic = sentence.first(_GENERIC_PEOPLE, start, window_end)
+        doc = sentence.doc
+        if generic is None or generic + 1 >= len(doc) or doc[generic + 1].text != ",":
+            return None
+        end = min(generic + 7, len(doc))
+        found = [(hit, unit) for unit, nouns in self.lexicon.nouns.items() if unit != "percent"
+                 if (hit := sentence.first(nouns, generic + 2, end)) is not None]
+        return min(found) if found else None
 
     def _money_unit(self, quantity: Quantity) -> str | None:
         """The topic's unit of an amount, by its currency ("480 millions d'euros", "62 M€"), or none.

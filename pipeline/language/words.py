@@ -39,6 +39,7 @@ class Claims(_Strict):
     planning_passive: Words
     recent_markers: tuple[str, ...]
     currency_nouns: dict[str, str]
+    generic_people: tuple[str, ...]
 
 
 class Parsing(_Strict):

@@ -260,6 +260,9 @@ TROOPS_WOUNDED_CASUALTIES_CAPTURED = [
 ]
 
 WORKERS_AND_MUNITIONS = [
+    # "personnes" say nothing of who they are; the apposition does.
+    case("Pyongyang a envoyé 1 500 personnes, en majorité des ouvriers du bâtiment, vers la Russie.",
+         Expect("workers_deployed", persons(1_500))),
     # The noun's qualifiers decide what it counts: soldiers set to clear mines are workers.
     case("Pyongyang a dépêché 800 militaires nord-coréens affectés au déminage de la région de Koursk.",
          Expect("workers_deployed", persons(800))),
