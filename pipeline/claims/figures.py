@@ -21,12 +21,11 @@ from pipeline.claims.reader import Reader
 from pipeline.config import defaults as settings
 from pipeline.domain.records import Claim, Figure
 from pipeline.language.lemmas import normalise_phrase
-from pipeline.language.numbers import MONEY, Quantity, find_figures, vague_quantity
+from pipeline.language.numbers import MONEY, Quantity, currency_of, find_figures, vague_quantity
 from pipeline.language.words import french
 
 _FR = french().claims  # the words, from pipeline/language/data/fr.toml
 _TOTAL_WORDS = _FR.total_words
-_CURRENCY_NOUNS = {code: normalise_phrase(noun)[0] for code, noun in _FR.currency_nouns.items()}
 _GENERIC_PEOPLE = tuple(normalise_phrase(noun) for noun in _FR.generic_people)
 _SAME_AS_BEFORE = "same as before"  # a bare figure that counts the noun of the figure before it
 
@@ -98,10 +97,8 @@ class FigureReader(Reader):
 
         An amount counts nothing else, whatever follows or came before it: "2 milliards de dollars" are no soldiers.
         """
-        noun = _CURRENCY_NOUNS.get(quantity.currency)
-        if noun is None:
-            return None
-        return next((unit for unit, nouns in self.lexicon.nouns.items() if (noun,) in nouns), None)
+        return next((unit for unit, nouns in self.lexicon.nouns.items()
+                     if any(currency_of(" ".join(noun)) == quantity.currency for noun in nouns)), None)
 
     def _role_of(self, sentence: Sentence, noun: int) -> str | None:
         """The unit a counted noun's qualifiers give it: "800 militaires affectés au déminage" count workers.

@@ -64,6 +64,11 @@ def find_figures(sentence: str) -> list[Quantity]:
     return _read(sentence)[0]
 
 
+def currency_of(word: str) -> str | None:
+    """The ISO 4217 code a currency word stands for ("euro" -> "EUR"), as the figure reader reads it, or None."""
+    return _CURRENCIES.get(word)
+
+
 def find_years(sentence: str) -> list[YearMention]:
     """The bare numbers that context shows to be years, so that dates and figures never claim the same digits."""
     return _read(sentence)[1]

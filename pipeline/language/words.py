@@ -38,7 +38,6 @@ class Claims(_Strict):
     planning_with_infinitive: Words
     planning_passive: Words
     recent_markers: tuple[str, ...]
-    currency_nouns: dict[str, str]
     generic_people: tuple[str, ...]
 
 
