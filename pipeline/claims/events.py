@@ -8,7 +8,7 @@ from datetime import datetime
 from spacy.tokens import Doc, Token
 
 from pipeline.claims.attribution import hedged, is_day_word, negated, subject_spans
-from pipeline.claims.lexicon import PredicateRule
+from pipeline.claims.lexicon import Phrase, PredicateRule
 from pipeline.claims.parsing import Sentence, clause_break, clause_start
 from pipeline.claims.reader import Reader
 from pipeline.config import defaults as settings
@@ -141,13 +141,7 @@ class EventReader(Reader):
     def _went_to(self, sentence: Sentence, rule: PredicateRule, group: str) -> bool:
         """Whether the sentence tells of a trip to a place of this side: "est arrivé en Corée du Nord", "sa visite
         en Russie". "a discuté de la situation en Corée du Nord" goes nowhere: a travel cue must come just before."""
-        trips = [hit for phrase in rule.travel for hit in sentence.find(phrase)]
-        for phrase in rule.destinations.get(group, ()):
-            for hit in sentence.find(phrase):
-                if hit and sentence.doc[hit - 1].lower_ in _DESTINATION_PREPOSITIONS and any(
-                        0 < hit - trip <= _TRIP_WINDOW for trip in trips):
-                    return True
-        return False
+        return _trip_to(sentence, rule, rule.destinations.get(group, ()))
 
     def _earlier(self, sentence: Sentence, cue: int) -> bool:
         """An event told in the pluperfect, unless it is the eve of the news ("était arrivé la veille")."""
@@ -155,14 +149,7 @@ class EventReader(Reader):
 
     def _capital(self, sentence: Sentence, rule: PredicateRule) -> str | None:
         """A trip to a country meets in its capital: "Poutine est arrivé en Corée du Nord" (`_capitals`)."""
-        trips = [hit for phrase in rule.travel for hit in sentence.find(phrase)]
-        for city, names in self.lexicon.capitals.items():
-            for phrase in names:
-                for hit in sentence.find(phrase):
-                    if hit and sentence.doc[hit - 1].lower_ in _DESTINATION_PREPOSITIONS and any(
-                            0 < hit - trip <= _TRIP_WINDOW for trip in trips):
-                        return city
-        return None
+        return next((city for city, names in self.lexicon.capitals.items() if _trip_to(sentence, rule, names)), None)
 
     def _place(self, sentence: Sentence, cue: int) -> str | None:
         """The city where the meeting is: a known city after 'à', 'au' or 'dans' ('au Kremlin', 'à Pékin').
@@ -183,6 +170,14 @@ class EventReader(Reader):
         if after:
             return after[0][1]
         return max(found)[1] if found else None
+
+
+def _trip_to(sentence: Sentence, rule: PredicateRule, places: Sequence[Phrase]) -> bool:
+    """Whether one of these places is a trip's goal: after 'en', 'à', 'dans'..., a few words after a travel cue."""
+    trips = [hit for phrase in rule.travel for hit in sentence.find(phrase)]
+    return any(hit and sentence.doc[hit - 1].lower_ in _DESTINATION_PREPOSITIONS
+               and any(0 < hit - trip <= _TRIP_WINDOW for trip in trips)
+               for phrase in places for hit in sentence.find(phrase))
 
 
 def _pluperfect(doc: Doc, cue: int) -> bool:
