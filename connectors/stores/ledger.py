@@ -83,7 +83,7 @@ class SqlLedger:
         return [tuple(row) for row in self.db.execute(sql, (topic, predicate, outlet)).fetchall()]
 
     def add_claim(self, article_url: str, judgement: Judgement, alert_id: str | None, seen_at: str) -> None:
-        values = ", ".join([self.P] * 17)
+        values = ", ".join([self.P] * (_CLAIM_COLUMNS.count(",") + 1))  # one per column, however many
         self.db.execute(f"INSERT INTO claims ({_CLAIM_COLUMNS}) VALUES ({values})",
                         claim_values(article_url, judgement, alert_id, seen_at))
 

@@ -9,7 +9,7 @@ from pipeline.config.defaults import DUPLICATE_CANDIDATES as CANDIDATES
 from pipeline.config.defaults import DUPLICATE_JACCARD
 from pipeline.domain.records import Article, Claim, Fingerprint, Judgement, PriorFigure
 from pipeline.judging.alerts import alert_id, build_alert
-from pipeline.judging.novelty import PREVIOUS_SHOWN, History, Identity, identity, is_known, judge_article
+from pipeline.judging.novelty import PREVIOUS_SHOWN, History, identity, is_known, judge_article, recorded
 from pipeline.ports.store import Committed, Ledger
 
 
@@ -53,7 +53,7 @@ def doubted_elsewhere(ledger: Ledger, claim: Claim, outlet: str, tolerance: floa
     """
     for low, high, unit, place, act, event_date in ledger.doubted_elsewhere(claim.topic, claim.predicate, outlet):
         if not claim.quantitative:
-            same = identity(claim).matches(Identity(place=place, act=act, date=event_date[:7] if event_date else None))
+            same = identity(claim).matches(recorded(place, act, event_date))
         elif claim.figure is None:
             same = low is None
         else:
@@ -86,8 +86,7 @@ def history(ledger: Ledger, claim: Claim, tolerance: float) -> History:
     topic, predicate = claim.topic, claim.predicate
     if not claim.quantitative:
         # A stored event keeps every part it was recorded with; the new claim's identity says which of them count.
-        identities = (Identity(place=p, act=a, date=d[:7] if d else None)
-                      for p, a, d in ledger.identities(topic, predicate))
+        identities = (recorded(place, act, date) for place, act, date in ledger.identities(topic, predicate))
         return History(identities=tuple(dict.fromkeys(identities)))  # judging an event reads its identities alone
     if claim.figure is None:
         return History(mentioned=ledger.mentioned(topic, predicate))

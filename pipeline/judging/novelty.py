@@ -54,16 +54,21 @@ def dates_match(a: str | None, b: str | None) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
+def recorded(place: str | None, act: str | None, event_date: str | None) -> Identity:
+    """An event as the store recorded it: every part it has, its date to the month."""
+    return Identity(place=place, act=act, date=event_date[:7] if event_date else None)
+
+
 def identity(claim: Claim) -> Identity:
     """The parts that tell two events of a qualitative predicate apart, as the topic declares them.
 
     A visit is its city and month, a treaty its act and month (their topic file's `identity`); a predicate that
     names no part is the predicate alone, whatever the claim's date.
     """
-    month = claim.event_date[:7] if claim.event_date else None
-    return Identity(place=claim.place if "place" in claim.identity else None,
-                    act=claim.act if "act" in claim.identity else None,
-                    date=month if "month" in claim.identity else None)
+    whole = recorded(claim.place, claim.act, claim.event_date)
+    return Identity(place=whole.place if "place" in claim.identity else None,
+                    act=whole.act if "act" in claim.identity else None,
+                    date=whole.date if "month" in claim.identity else None)
 
 
 def widened(figure: PriorFigure | Figure, tolerance: float) -> tuple[float, float]:
