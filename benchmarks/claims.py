@@ -56,6 +56,9 @@ class Tally:
         p, r = self.precision(), self.recall()
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    def add(self, other: Tally) -> None:
+        self.hit, self.missed, self.extra = self.hit + other.hit, self.missed + other.missed, self.extra + other.extra
+
 
 @dataclass
 class CorpusResult:
@@ -144,7 +147,7 @@ def _table(rows: dict[str, Tally]) -> list[str]:
     total = Tally()
     for name in sorted(rows):
         t = rows[name]
-        total.hit, total.missed, total.extra = total.hit + t.hit, total.missed + t.missed, total.extra + t.extra
+        total.add(t)
         lines.append(f"  {name:22} {t.hit:4d} {t.missed:4d} {t.extra:5d} {t.precision():6.3f} {t.recall():6.3f} "
                      f"{t.f1():6.3f}")
     lines.append(f"  {'all':22} {total.hit:4d} {total.missed:4d} {total.extra:5d} {total.precision():6.3f} "
@@ -174,8 +177,7 @@ def report(results: list[CorpusResult], errors: bool) -> str:
         for result in group:
             for rows, into in ((alert_tallies(result.alerts), alerts), (result.claims, claims)):
                 for name, t in rows.items():
-                    mine = into.setdefault(name, Tally())
-                    mine.hit, mine.missed, mine.extra = mine.hit + t.hit, mine.missed + t.missed, mine.extra + t.extra
+                    into.setdefault(name, Tally()).add(t)
         names = ", ".join(r.name for r in group)
         lines += [f"topic {topic} ({names})", " alerts:", *_table(alerts), " claims:", *_table(claims)]
         if errors:
